@@ -1,0 +1,91 @@
+"""stelib: the straight-through estimator on a two-layer binary network, in numpy.
+
+The library behind the book *The Straight-Through Estimator, Sample by Sample*, an executable
+companion to Jeong, Xin, Yin, "Beyond Discreteness: Finite-Sample Analysis of the
+Straight-Through Estimator for Quantization" (arXiv:2505.18113). Chapters write
+``import stelib as sl``; every public name is listed in ``__all__`` and re-exported here flat.
+"""
+
+from . import data, experiments, model, plotting, ste, theory
+from .data import (
+    Trial,
+    clean_labels,
+    gaussian_inputs,
+    noisy_labels,
+    sample_trial,
+    sample_trials,
+    teacher,
+    trial_seed,
+)
+from .experiments import SuccessResult, progress_enabled, success_probability
+from .model import angle_from_hamming, empirical_loss, hamming, network, sign
+from .plotting import PALETTE, use_book_style
+from .ste import (
+    STES,
+    STEResult,
+    coarse_gradient,
+    ste_derivative,
+    ste_gradient_method,
+    ste_gradient_method_reference,
+)
+from .theory import (
+    PopulationRun,
+    angle,
+    gaussian_sign_moment,
+    population_coarse_gradient,
+    population_dynamics,
+    population_loss,
+    population_steps,
+    sign_correlation,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "__version__",
+    # modules
+    "data",
+    "experiments",
+    "model",
+    "plotting",
+    "ste",
+    "theory",
+    # model
+    "sign",
+    "network",
+    "empirical_loss",
+    "hamming",
+    "angle_from_hamming",
+    # data
+    "Trial",
+    "teacher",
+    "gaussian_inputs",
+    "clean_labels",
+    "noisy_labels",
+    "trial_seed",
+    "sample_trial",
+    "sample_trials",
+    # ste
+    "STES",
+    "STEResult",
+    "ste_derivative",
+    "coarse_gradient",
+    "ste_gradient_method",
+    "ste_gradient_method_reference",
+    # theory
+    "angle",
+    "sign_correlation",
+    "gaussian_sign_moment",
+    "population_loss",
+    "population_coarse_gradient",
+    "PopulationRun",
+    "population_dynamics",
+    "population_steps",
+    # experiments
+    "SuccessResult",
+    "success_probability",
+    "progress_enabled",
+    # plotting
+    "PALETTE",
+    "use_book_style",
+]

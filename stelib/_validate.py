@@ -1,0 +1,111 @@
+"""Checks at the public boundary.
+
+Every public function of :mod:`stelib` validates its inputs with these helpers, so a bad
+argument fails early with a message that names the argument and its value (in the style of
+scikit-learn's ``check_scalar``). Never ``assert``: asserts vanish under ``python -O``.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+__all__ = [
+    "check_int",
+    "check_float",
+    "check_binary",
+    "check_array",
+    "check_second_layer",
+    "check_rng",
+]
+
+
+def check_int(value, name: str, *, min_value: int | None = None) -> int:
+    """Return ``value`` as ``int`` or raise naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {value!r} ({type(value).__name__}).")
+    value = int(value)
+    if min_value is not None and value < min_value:
+        raise ValueError(f"{name} == {value}, must be >= {min_value}.")
+    return value
+
+
+def check_float(
+    value,
+    name: str,
+    *,
+    min_value: float | None = None,
+    max_value: float | None = None,
+    strict_min: bool = False,
+) -> float:
+    """Return ``value`` as a finite ``float`` or raise naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {value!r} ({type(value).__name__}).")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{name} == {value}, must be finite.")
+    if min_value is not None:
+        if strict_min and value <= min_value:
+            raise ValueError(f"{name} == {value}, must be > {min_value}.")
+        if not strict_min and value < min_value:
+            raise ValueError(f"{name} == {value}, must be >= {min_value}.")
+    if max_value is not None and value > max_value:
+        raise ValueError(f"{name} == {value}, must be <= {max_value}.")
+    return value
+
+
+def check_array(x, name: str, *, ndim: int | tuple[int, ...] | None = None) -> np.ndarray:
+    """Return ``x`` as a finite float64 array of the given ``ndim`` or raise naming ``name``."""
+    try:
+        arr = np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(
+            f"{name} must be an array of real numbers, got {type(x).__name__}."
+        ) from exc
+    if ndim is not None:
+        allowed = (ndim,) if isinstance(ndim, int) else ndim
+        if arr.ndim not in allowed:
+            raise ValueError(f"{name} has shape {arr.shape}, must have ndim in {allowed}.")
+    if arr.size and not np.all(np.isfinite(arr)):
+        bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
+        raise ValueError(f"{name} contains {bad} non-finite value(s) (NaN or inf).")
+    return arr
+
+
+def check_binary(w, name: str, *, ndim: int | tuple[int, ...] = 1) -> np.ndarray:
+    """Return ``w`` as a float64 array with entries in {-1, +1} or raise naming ``name``."""
+    arr = check_array(w, name, ndim=ndim)
+    if arr.size == 0:
+        raise ValueError(f"{name} is empty, must have at least one entry.")
+    if not np.all(np.abs(arr) == 1.0):
+        bad = arr[np.abs(arr) != 1.0].ravel()[:3]
+        raise ValueError(f"{name} must have entries in {{-1, +1}}, found {bad.tolist()}.")
+    return arr
+
+
+def check_second_layer(a, k: int) -> np.ndarray:
+    """The second layer ``a`` of length ``k``; ``None`` gives the default ``1/k``."""
+    if a is None:
+        return np.full(k, 1.0 / k)
+    arr = check_array(a, "a", ndim=1)
+    if arr.shape != (k,):
+        raise ValueError(f"a has shape {arr.shape}, must be ({k},) to match k == {k}.")
+    return arr
+
+
+def check_rng(rng) -> np.random.Generator:
+    """``np.random.default_rng(rng)`` with a clear error for unusable seeds."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if isinstance(rng, bool) or (
+        rng is not None
+        and not isinstance(rng, (numbers.Integral, np.random.SeedSequence, np.random.BitGenerator))
+    ):
+        raise TypeError(
+            f"rng must be None, an int, a SeedSequence or a Generator, got {rng!r} "
+            f"({type(rng).__name__})."
+        )
+    if isinstance(rng, numbers.Integral) and rng < 0:
+        raise ValueError(f"rng == {rng}, must be >= 0.")
+    return np.random.default_rng(rng)

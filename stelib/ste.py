@@ -1,0 +1,328 @@
+"""Straight-through estimators, the coarse gradient and the STE-gradient method (SPEC §2).
+
+Taught in chapter "The setup, derived" (``chapters/setup.ipynb``); the engine's speed is the
+subject of ``benchmarks/``.
+
+The loss ``L_m(w)`` is piecewise constant, so its true gradient is zero almost everywhere. The
+STE replaces ``σ′`` by the derivative ``μ′`` of a surrogate ``μ`` and gives the *coarse gradient*
+
+    ``ĝ(w) = (1/m) Σᵢ Zᵢᵀ (a ⊙ μ′(Zᵢ w)) (f(Zᵢ; w) − yᵢ)``.
+
+The STE-gradient method (BinaryConnect's "lazy projection") keeps latent float weights ``u``,
+
+    ``wₜ = sign(uₜ)``,   ``uₜ₊₁ = uₜ − η ĝ(wₜ)``   (optionally clipped to ``[−C, C]ⁿ``).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from ._validate import check_array, check_binary, check_float, check_int, check_second_layer
+from .model import sign
+
+__all__ = [
+    "STES",
+    "ste_derivative",
+    "coarse_gradient",
+    "STEResult",
+    "ste_gradient_method",
+    "ste_gradient_method_reference",
+]
+
+#: The available straight-through estimators.
+STES = ("identity", "clipped")
+
+
+def _check_ste(ste, ste_scale):
+    if ste not in STES:
+        raise ValueError(f"ste == {ste!r}, must be one of {STES}.")
+    return check_float(ste_scale, "ste_scale", min_value=0.0, strict_min=True)
+
+
+def ste_derivative(t, *, n: int, ste: str = "identity", ste_scale: float = 1.0) -> np.ndarray:
+    """The STE ``μ′`` used in place of ``σ′ = 0``, evaluated at pre-activations ``t``.
+
+    Parameters
+    ----------
+    t : array_like
+        Pre-activations ``⟨z, w⟩``.
+    n : int
+        Dimension; sets the scale of the clipped STE.
+    ste : {"identity", "clipped"}
+        ``"identity"``: ``μ(t) = t``, ``μ′ ≡ 1`` (the default, as in the paper's analysis as we
+        read it). ``"clipped"``: ``μ(t) = clip(t, −c√n, c√n)``, ``μ′(t) = 1{|t| ≤ c√n}``.
+    ste_scale : float > 0
+        ``c`` above. For binary ``w`` and Gaussian ``z`` the pre-activation ``⟨z, w⟩`` is
+        ``N(0, n)``, so the clip is measured in units of its standard deviation ``√n``; with
+        ``c = 1`` about 68% of pre-activations pass the gradient.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``μ′(t)``, same shape as ``t``.
+    """
+    ste_scale = _check_ste(ste, ste_scale)
+    n = check_int(n, "n", min_value=1)
+    t = np.asarray(t, dtype=np.float64)
+    if ste == "identity":
+        return np.ones_like(t)
+    return (np.abs(t) <= ste_scale * np.sqrt(n)).astype(np.float64)
+
+
+def coarse_gradient(
+    Z, y, w, *, a=None, ste: str = "identity", ste_scale: float = 1.0
+) -> np.ndarray:
+    """The coarse gradient ``ĝ(w) = (1/m) Σᵢ Zᵢᵀ (a ⊙ μ′(Zᵢ w)) (f(Zᵢ; w) − yᵢ)``.
+
+    Parameters
+    ----------
+    Z : array_like, shape (m, k, n)
+        Inputs.
+    y : array_like, shape (m,)
+        Labels.
+    w : array_like, shape (n,)
+        Binary weights.
+    a : array_like, shape (k,), optional
+        Second layer, default ``1/k``.
+    ste, ste_scale
+        See :func:`ste_derivative`.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n,)
+
+    See chapter "The setup, derived", where its expectation is derived in closed form
+    (:func:`stelib.population_coarse_gradient`).
+    """
+    Z = check_array(Z, "Z", ndim=3)
+    m, k, n = Z.shape
+    y = check_array(y, "y", ndim=1)
+    if y.shape != (m,):
+        raise ValueError(f"y has shape {y.shape}, must be ({m},) to match Z.")
+    w = check_binary(w, "w")
+    if w.shape != (n,):
+        raise ValueError(f"w has shape {w.shape}, must be ({n},) to match Z.")
+    a = check_second_layer(a, k)
+    s = Z @ w  # (m, k) pre-activations
+    r = sign(s) @ a - y  # (m,) residuals
+    G = a * ste_derivative(s, n=n, ste=ste, ste_scale=ste_scale) * r[:, None]  # (m, k)
+    return np.einsum("mkn,mk->n", Z, G) / m
+
+
+class STEResult(NamedTuple):
+    """What the STE-gradient method returns; every array has a leading ``trials`` axis.
+
+    Attributes
+    ----------
+    w : numpy.ndarray, shape (trials, n)
+        Final binary weights ``w_T`` (or at the fixed point).
+    u : numpy.ndarray, shape (trials, n)
+        Final latent weights.
+    fixed_point : numpy.ndarray of int, shape (trials,)
+        First step ``t`` with ``ĝ(w_t) = 0`` (from then on nothing moves), ``-1`` if none within
+        the budget.
+    hit : numpy.ndarray of int, shape (trials,)
+        First step ``t ≤ steps`` with ``w_t = w*``, ``-1`` if never (or no ``w_star`` given).
+    distance : numpy.ndarray of int, shape (trials, steps + 1), or None
+        Hamming distance ``d_t`` to ``w*`` for ``t = 0, …, steps`` (``record=True`` and
+        ``w_star`` given). After a fixed point the value is repeated.
+    loss : numpy.ndarray, shape (trials, steps + 1), or None
+        Training loss ``L_m(w_t)`` (``record=True``).
+    """
+
+    w: np.ndarray
+    u: np.ndarray
+    fixed_point: np.ndarray
+    hit: np.ndarray
+    distance: np.ndarray | None
+    loss: np.ndarray | None
+
+
+def _check_engine_inputs(Z, y, u0, w_star, a, eta, steps, ste, ste_scale, clip):
+    Z = check_array(Z, "Z", ndim=4)
+    trials, m, k, n = Z.shape
+    y = check_array(y, "y", ndim=2)
+    if y.shape != (trials, m):
+        raise ValueError(f"y has shape {y.shape}, must be ({trials}, {m}) to match Z.")
+    u0 = check_array(u0, "u0", ndim=2)
+    if u0.shape != (trials, n):
+        raise ValueError(f"u0 has shape {u0.shape}, must be ({trials}, {n}) to match Z.")
+    if w_star is not None:
+        w_star = check_binary(w_star, "w_star", ndim=(1, 2))
+        w_star = np.broadcast_to(w_star, (trials, n)) if w_star.shape[-1] == n else None
+        if w_star is None:
+            raise ValueError(f"w_star must have length n == {n}.")
+    a = check_second_layer(a, k)
+    eta = check_float(eta, "eta", min_value=0.0, strict_min=True)
+    steps = check_int(steps, "steps", min_value=0)
+    ste_scale = _check_ste(ste, ste_scale)
+    if clip is not None:
+        clip = check_float(clip, "clip", min_value=0.0, strict_min=True)
+    return Z, y, u0, w_star, a, eta, steps, ste_scale, clip
+
+
+def ste_gradient_method(
+    Z,
+    y,
+    u0,
+    *,
+    w_star=None,
+    a=None,
+    eta: float = 1.0,
+    steps: int = 1000,
+    ste: str = "identity",
+    ste_scale: float = 1.0,
+    clip: float | None = None,
+    record: bool = False,
+) -> STEResult:
+    """Run the STE-gradient method on many independent trials at once.
+
+    ``wₜ = sign(uₜ)``, ``uₜ₊₁ = clip(uₜ − η ĝ(wₜ), −C, C)`` for ``t = 0, …, steps − 1``. A
+    trial that reaches a fixed point (``ĝ(wₜ) = 0``; noiseless, that is zero training loss)
+    stops there, and its records are filled with the fixed point's values.
+
+    Parameters
+    ----------
+    Z : array_like, shape (trials, m, k, n)
+        Inputs of each trial.
+    y : array_like, shape (trials, m)
+        Labels of each trial.
+    u0 : array_like, shape (trials, n)
+        Initial latent weights.
+    w_star : array_like, shape (n,) or (trials, n), optional
+        Teacher(s), for the hitting time and the recorded distance.
+    a : array_like, shape (k,), optional
+        Second layer, default ``1/k``.
+    eta : float > 0
+        Step size. Only ``eta`` relative to the scale of ``u0`` matters (sign is scale-free).
+    steps : int >= 0
+        Budget ``T`` of iterations.
+    ste, ste_scale
+        See :func:`ste_derivative`.
+    clip : float > 0, optional
+        Box ``[−clip, clip]`` for the latent weights; ``None`` (default) leaves them unbounded.
+    record : bool
+        Record the distance and loss at every step (``O(trials · steps)`` memory).
+
+    Returns
+    -------
+    STEResult
+
+    See chapter "The setup, derived" for the method and ``benchmarks/`` for its speed.
+    """
+    Z, y, u0, w_star, a, eta, steps, ste_scale, clip = _check_engine_inputs(
+        Z, y, u0, w_star, a, eta, steps, ste, ste_scale, clip
+    )
+    trials, m, k, n = Z.shape
+    Zf = Z.reshape(trials, m * k, n)
+    u_out = u0.copy()
+    fixed_point = np.full(trials, -1, dtype=np.int64)
+    hit = np.full(trials, -1, dtype=np.int64)
+    distance = (
+        np.zeros((trials, steps + 1), dtype=np.int64) if record and w_star is not None else None
+    )
+    loss = np.zeros((trials, steps + 1)) if record else None
+
+    idx = np.arange(trials)  # original index of each active trial
+    Za, ya, ua = Zf, y, u0.copy()
+    wsa = w_star
+    for t in range(steps + 1):
+        w = sign(ua)
+        s = np.matmul(Za, w[:, :, None])[:, :, 0]  # (b, m·k)
+        r = sign(s).reshape(-1, m, k) @ a - ya  # (b, m)
+        if loss is not None:
+            loss[idx, t] = 0.5 * np.mean(r * r, axis=1)
+        if wsa is not None:
+            d = np.count_nonzero(w != wsa, axis=1)
+            if distance is not None:
+                distance[idx, t] = d
+            new = (d == 0) & (hit[idx] < 0)
+            hit[idx[new]] = t
+        if t == steps:
+            u_out[idx] = ua
+            break
+        G = a * r[:, :, None]
+        if ste != "identity":
+            G = G * ste_derivative(s, n=n, ste=ste, ste_scale=ste_scale).reshape(-1, m, k)
+        g = np.matmul(G.reshape(-1, 1, m * k), Za)[:, 0, :] / m  # (b, n)
+        done = ~np.any(g != 0.0, axis=1)
+        if np.any(done):
+            fixed_point[idx[done]] = t
+            u_out[idx[done]] = ua[done]
+            if distance is not None:
+                distance[idx[done], t + 1 :] = distance[idx[done], t][:, None]
+            if loss is not None:
+                loss[idx[done], t + 1 :] = loss[idx[done], t][:, None]
+            keep = ~done
+            idx, Za, ya, ua, g = idx[keep], Za[keep], ya[keep], ua[keep], g[keep]
+            if wsa is not None:
+                wsa = wsa[keep]
+            if idx.size == 0:
+                break
+        ua = ua - eta * g
+        if clip is not None:
+            np.clip(ua, -clip, clip, out=ua)
+    return STEResult(
+        w=sign(u_out), u=u_out, fixed_point=fixed_point, hit=hit, distance=distance, loss=loss
+    )
+
+
+def ste_gradient_method_reference(
+    Z,
+    y,
+    u0,
+    *,
+    w_star=None,
+    a=None,
+    eta: float = 1.0,
+    steps: int = 1000,
+    ste: str = "identity",
+    ste_scale: float = 1.0,
+    clip: float | None = None,
+) -> STEResult:
+    """The straightforward one-trial-at-a-time loop: the oracle the engine is tested against.
+
+    Same parameters and result as :func:`ste_gradient_method` (with ``record=True``), written the
+    way a reader writes it first: a Python loop over trials and steps calling
+    :func:`coarse_gradient`, no batching, no early exit tricks beyond stopping at a fixed point.
+    """
+    Z, y, u0, w_star, a, eta, steps, ste_scale, clip = _check_engine_inputs(
+        Z, y, u0, w_star, a, eta, steps, ste, ste_scale, clip
+    )
+    trials, m, k, n = Z.shape
+    results = []
+    for i in range(trials):
+        u = u0[i].copy()
+        fixed_point, hit = -1, -1
+        dist, loss = [], []
+        for t in range(steps + 1):
+            w = sign(u)
+            r = sign(Z[i] @ w) @ a - y[i]
+            loss.append(0.5 * np.mean(r**2))
+            if w_star is not None:
+                dist.append(int(np.sum(w != w_star[i])))
+                if dist[-1] == 0 and hit < 0:
+                    hit = t
+            if t == steps:
+                break
+            g = coarse_gradient(Z[i], y[i], w, a=a, ste=ste, ste_scale=ste_scale)
+            if not np.any(g != 0.0):
+                fixed_point = t
+                loss += [loss[-1]] * (steps - t)
+                dist += [dist[-1]] * (steps - t) if w_star is not None else []
+                break
+            u = u - eta * g
+            if clip is not None:
+                u = np.clip(u, -clip, clip)
+        results.append((u, fixed_point, hit, dist, loss))
+    u = np.stack([r[0] for r in results])
+    return STEResult(
+        w=sign(u),
+        u=u,
+        fixed_point=np.array([r[1] for r in results], dtype=np.int64),
+        hit=np.array([r[2] for r in results], dtype=np.int64),
+        distance=np.array([r[3] for r in results], dtype=np.int64) if w_star is not None else None,
+        loss=np.array([r[4] for r in results]),
+    )
