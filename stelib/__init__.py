@@ -6,7 +6,7 @@ Straight-Through Estimator for Quantization" (arXiv:2505.18113). Chapters write
 ``import stelib as sl``; every public name is listed in ``__all__`` and re-exported here flat.
 """
 
-from . import data, experiments, model, plotting, ste, theory
+from . import data, experiments, model, plotting, ste, theory, widgets
 from .data import (
     Trial,
     clean_labels,
@@ -38,6 +38,20 @@ from .theory import (
     population_steps,
     sign_correlation,
 )
+from .widgets import (
+    LIVE_KERNEL_NOTE,
+    Control,
+    Explorer,
+    SetupTrajectories,
+    checkbox,
+    choice,
+    explorer,
+    geometric_grid,
+    grid,
+    setup_explorer,
+    setup_trajectories,
+    slider,
+)
 
 __version__ = "0.1.0"
 
@@ -50,6 +64,7 @@ __all__ = [
     "plotting",
     "ste",
     "theory",
+    "widgets",
     # model
     "sign",
     "network",
@@ -88,4 +103,17 @@ __all__ = [
     # plotting
     "PALETTE",
     "use_book_style",
+    # widgets (interactive explorers)
+    "LIVE_KERNEL_NOTE",
+    "Control",
+    "Explorer",
+    "explorer",
+    "slider",
+    "grid",
+    "choice",
+    "checkbox",
+    "geometric_grid",
+    "SetupTrajectories",
+    "setup_trajectories",
+    "setup_explorer",
 ]
