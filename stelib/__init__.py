@@ -6,7 +6,7 @@ Straight-Through Estimator for Quantization" (arXiv:2505.18113). Chapters write
 ``import stelib as sl``; every public name is listed in ``__all__`` and re-exported here flat.
 """
 
-from . import data, experiments, model, plotting, ste, theory, widgets
+from . import data, datafiles, experiments, model, plotting, ste, theory, widgets
 from .data import (
     Trial,
     clean_labels,
@@ -17,6 +17,7 @@ from .data import (
     teacher,
     trial_seed,
 )
+from .datafiles import SuccessFile, command_line, read_success_file, write_success_file
 from .experiments import SuccessResult, progress_enabled, success_probability
 from .model import angle_from_hamming, empirical_loss, hamming, network, sign
 from .plotting import PALETTE, use_book_style
@@ -59,6 +60,7 @@ __all__ = [
     "__version__",
     # modules
     "data",
+    "datafiles",
     "experiments",
     "model",
     "plotting",
@@ -100,6 +102,11 @@ __all__ = [
     "SuccessResult",
     "success_probability",
     "progress_enabled",
+    # data files
+    "SuccessFile",
+    "command_line",
+    "write_success_file",
+    "read_success_file",
     # plotting
     "PALETTE",
     "use_book_style",

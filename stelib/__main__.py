@@ -17,6 +17,7 @@ import json
 import sys
 
 from . import __version__
+from .datafiles import command_line, write_success_file
 from .experiments import success_probability
 
 __all__ = ["main", "build_parser"]
@@ -128,6 +129,15 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="cache finished batches in DIR (resume after interruption)",
     )
+    s.add_argument(
+        "--out",
+        metavar="FILE",
+        default=None,
+        help=(
+            "also write the full result (hitting time of every trial) with its provenance "
+            "(this command, seed, stelib version) to FILE as JSON"
+        ),
+    )
     s.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     s.add_argument("--progress", action="store_true", help="show a progress bar on stderr")
     return parser
@@ -157,6 +167,14 @@ def _run_success(args) -> dict:
     finally:
         if executor is not None:
             executor.shutdown()
+    if args.out is not None:
+        write_success_file(
+            args.out,
+            res,
+            eta=args.eta,
+            init_scale=args.init_scale,
+            command=command_line(args.argv),
+        )
     return {
         "eta": args.eta,
         "init_scale": args.init_scale,
@@ -176,6 +194,7 @@ def main(argv=None) -> int:
     """Entry point of ``python -m stelib``; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)
     if args.command == "success":
         out = _run_success(args)
         if args.json:
