@@ -14,6 +14,7 @@ if [ -z "${VIRTUAL_ENV:-}" ]; then
   # shellcheck disable=SC1091
   source .venv/bin/activate
 fi
+export PATH="$VIRTUAL_ENV/bin:$PATH"
 stamp="$VIRTUAL_ENV/.stelib-requirements"
 want="$(cat requirements.txt pyproject.toml | sha256sum | cut -d' ' -f1)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
@@ -23,5 +24,4 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 export STELIB_PROGRESS=0   # no progress bars in stored or compared notebook outputs
-export MPLBACKEND=Agg
 export PYTHONHASHSEED=0

@@ -55,6 +55,9 @@ def use_book_style() -> None:
         return
     ip = get_ipython()
     if ip is not None:
+        import matplotlib.pyplot as plt
         from matplotlib.figure import Figure
 
+        # Load the backend now: the inline backend resets all Figure formatters when it loads.
+        plt.switch_backend(mpl.get_backend())
         ip.display_formatter.formatters["text/plain"].for_type(Figure, _figure_text)
