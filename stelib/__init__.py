@@ -6,7 +6,27 @@ Straight-Through Estimator for Quantization" (arXiv:2505.18113). Chapters write
 ``import stelib as sl``; every public name is listed in ``__all__`` and re-exported here flat.
 """
 
-from . import data, datafiles, experiments, model, plotting, ste, theory, widgets
+from . import (
+    concentration,
+    data,
+    datafiles,
+    experiments,
+    model,
+    onebit,
+    plotting,
+    stats,
+    ste,
+    theory,
+    trajectory,
+    widgets,
+)
+from .concentration import (
+    coarse_gradient_deviation,
+    sample_weights_at_distance,
+    signal,
+    union_bound_sample_size,
+    weights_at_distance,
+)
 from .data import (
     Trial,
     clean_labels,
@@ -20,7 +40,24 @@ from .data import (
 from .datafiles import SuccessFile, command_line, read_success_file, write_success_file
 from .experiments import SuccessResult, progress_enabled, success_probability
 from .model import angle_from_hamming, empirical_loss, hamming, network, sign
+from .onebit import BIHTResult, biht
 from .plotting import PALETTE, use_book_style
+from .stats import (
+    SCALINGS,
+    Collapse,
+    Interval,
+    M50Fit,
+    PowerLawFit,
+    clopper_pearson_interval,
+    collapse_spread,
+    fit_m50,
+    fit_power_law,
+    hitting_time_survival,
+    logistic_success,
+    scale,
+    successes_within,
+    wilson_interval,
+)
 from .ste import (
     STES,
     STEResult,
@@ -39,6 +76,7 @@ from .theory import (
     population_steps,
     sign_correlation,
 )
+from .trajectory import STETrajectory, ste_trajectory
 from .widgets import (
     LIVE_KERNEL_NOTE,
     Control,
@@ -59,8 +97,12 @@ __version__ = "0.1.0"
 __all__ = [
     "__version__",
     # modules
+    "onebit",
+    "concentration",
     "data",
     "datafiles",
+    "stats",
+    "trajectory",
     "experiments",
     "model",
     "plotting",
@@ -102,6 +144,33 @@ __all__ = [
     "SuccessResult",
     "success_probability",
     "progress_enabled",
+    # statistics of success curves
+    "Interval",
+    "wilson_interval",
+    "clopper_pearson_interval",
+    "M50Fit",
+    "logistic_success",
+    "fit_m50",
+    "PowerLawFit",
+    "fit_power_law",
+    "SCALINGS",
+    "scale",
+    "Collapse",
+    "collapse_spread",
+    "successes_within",
+    "hitting_time_survival",
+    # concentration of the coarse gradient
+    "signal",
+    "weights_at_distance",
+    "sample_weights_at_distance",
+    "coarse_gradient_deviation",
+    "union_bound_sample_size",
+    # BIHT
+    "BIHTResult",
+    "biht",
+    # full trajectories
+    "STETrajectory",
+    "ste_trajectory",
     # data files
     "SuccessFile",
     "command_line",

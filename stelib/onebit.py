@@ -1,0 +1,121 @@
+"""One-bit compressed sensing: BIHT onto ``{±1}ⁿ``, the eager-projection twin of STE.
+
+Taught in chapter "The sample-size threshold" (``chapters/threshold.ipynb``).
+
+In one-bit compressed sensing (Jacques et al. 2013) one observes ``y = sign(A x*)`` and
+iterates ``x ← H(x + (τ/m) Aᵀ(y − sign(A x)))``, with ``H`` the projection onto the signal set
+(there: ``s``-sparse unit vectors). For ``k = 1``, ``a = 1`` the step direction is exactly minus
+the coarse gradient, ``(1/m) Aᵀ(y − sign(A x)) = −ĝ(x)`` with ``A`` the matrix of inputs. Taking
+for ``H`` the projection onto binary vectors, ``sign``, gives
+
+    BIHT:  ``wₜ₊₁ = sign(wₜ − τ ĝ(wₜ))``           (project every step, "eager"),
+    STE:   ``uₜ₊₁ = uₜ − η ĝ(sign uₜ)``, ``wₜ = sign uₜ``   (keep the float, "lazy").
+
+So one BIHT step *is* one STE step started from ``u = w``; :func:`biht` is written that way, on
+top of :func:`stelib.ste_gradient_method`.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from ._validate import check_array, check_binary, check_float, check_int, check_second_layer
+from .model import sign
+from .ste import ste_gradient_method
+
+__all__ = ["BIHTResult", "biht"]
+
+
+class BIHTResult(NamedTuple):
+    """What :func:`biht` returns; every array has a leading ``trials`` axis.
+
+    Attributes
+    ----------
+    w : numpy.ndarray, shape (trials, n)
+        Final binary weights.
+    fixed_point : numpy.ndarray of int, shape (trials,)
+        First ``t`` with ``wₜ₊₁ = wₜ`` (nothing moves afterwards), ``-1`` if none.
+    hit : numpy.ndarray of int, shape (trials,)
+        First ``t`` with ``wₜ = w*``, ``-1`` if never (or no ``w_star``).
+    distance : numpy.ndarray of int, shape (trials, steps + 1), or None
+        Hamming distance ``dₜ`` to ``w*`` (when ``w_star`` is given), repeated after a fixed
+        point.
+    """
+
+    w: np.ndarray
+    fixed_point: np.ndarray
+    hit: np.ndarray
+    distance: np.ndarray | None
+
+
+def biht(
+    Z,
+    y,
+    w0,
+    *,
+    w_star=None,
+    a=None,
+    tau: float | None = None,
+    steps: int = 100,
+) -> BIHTResult:
+    """Run BIHT with the binary projection, ``wₜ₊₁ = sign(wₜ − τ ĝ(wₜ))``, on many trials.
+
+    Parameters
+    ----------
+    Z : array_like, shape (trials, m, k, n)
+        Inputs.
+    y : array_like, shape (trials, m)
+        Labels.
+    w0 : array_like, shape (trials, n)
+        Initial binary weights.
+    w_star : array_like, shape (n,) or (trials, n), optional
+        Teacher(s), for the hitting time and the distance.
+    a : array_like, shape (k,), optional
+        Second layer, default ``1/k``.
+    tau : float > 0, optional
+        Step size. Default ``1/c`` with ``c = ‖a‖²√(2/(πn))`` (:func:`stelib.signal`): with it,
+        one step from ``w`` lands exactly on ``w*`` whenever ``‖ĝ(w) − E ĝ(w)‖∞ < c`` (chapter
+        "The sample-size threshold").
+    steps : int >= 0
+        Budget of iterations.
+
+    Returns
+    -------
+    BIHTResult
+    """
+    Z = check_array(Z, "Z", ndim=4)
+    trials, m, k, n = Z.shape
+    w = check_binary(w0, "w0", ndim=2).copy()  # updated in place below
+    if w.shape != (trials, n):
+        raise ValueError(f"w0 has shape {w.shape}, must be ({trials}, {n}) to match Z.")
+    a = check_second_layer(a, k)
+    if tau is None:
+        tau = 1.0 / (float(np.dot(a, a)) * np.sqrt(2.0 / (np.pi * n)))
+    tau = check_float(tau, "tau", min_value=0.0, strict_min=True)
+    steps = check_int(steps, "steps", min_value=0)
+    if w_star is not None:
+        w_star = np.broadcast_to(check_binary(w_star, "w_star", ndim=(1, 2)), (trials, n))
+
+    fixed_point = np.full(trials, -1, dtype=np.int64)
+    hit = np.full(trials, -1, dtype=np.int64)
+    distance = None if w_star is None else np.zeros((trials, steps + 1), dtype=np.int64)
+    active = np.arange(trials)
+    for t in range(steps + 1):
+        if w_star is not None:
+            d = np.count_nonzero(w[active] != w_star[active], axis=1)
+            distance[active, t] = d
+            new = active[(d == 0) & (hit[active] < 0)]
+            hit[new] = t
+        if t == steps or active.size == 0:
+            break
+        step = ste_gradient_method(Z[active], y[active], w[active], a=a, eta=tau, steps=1)
+        w_next = sign(step.u)  # BIHT: project the STE step back onto {±1}ⁿ
+        still = np.all(w_next == w[active], axis=1)
+        fixed_point[active[still]] = t
+        if distance is not None:
+            distance[active[still], t + 1 :] = distance[active[still], t][:, None]
+        w[active] = w_next
+        active = active[~still]
+    return BIHTResult(w=w, fixed_point=fixed_point, hit=hit, distance=distance)
