@@ -153,12 +153,12 @@ def coarse_gradient_deviation(
         Wc = W[lo : lo + rows]  # (C, n)
         S = sign(Zf @ Wc.T).reshape(M, k, -1)  # (M, k, C)
         R = np.einsum("mkc,k->mc", S, a) - y[:, None]  # residuals (M, C)
-        G = (a[None, :, None] * R[:, None, :]).reshape(M * k, -1)  # (M·k, C)
+        Gt = (R.T[:, :, None] * a).reshape(-1, M * k)  # (C, M·k), rows contiguous
         mean = c * (Wc - w_star)  # E ĝ(w), (C, n)
         acc = np.zeros_like(Wc)
         start = 0
         for i, m in enumerate(mv):
-            acc += G[start * k : m * k].T @ Zf[start * k : m * k]
+            acc += Gt[:, start * k : m * k] @ Zf[start * k : m * k]
             start = m
             out[i, lo : lo + rows] = np.max(np.abs(acc / m - mean), axis=1)
     return out
