@@ -315,6 +315,7 @@ class Explorer:
         from matplotlib.figure import Figure
 
         self.updates += 1
+        self.readout.value = "<em>computing…</em>"
         try:
             data = self._compute(**self.values)
         except ValueError as exc:  # an impossible combination of values: say so, keep going
