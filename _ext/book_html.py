@@ -6,6 +6,10 @@
 * The Jupyter widgets HTML manager calls MathJax 2's ``MathJax.Hub.Queue``; the book loads
   MathJax 3. ``static/widgets-mathjax3.js`` maps that call onto MathJax 3 (see the file).
 
+And one feature: the book's TeX macros are defined once, in ``_config.yml``
+(``mathjax3_config.tex.macros``); for the PDF they are turned into LaTeX ``\newcommand``s in the
+LaTeX preamble here, so MathJax and LaTeX read the same definitions.
+
 The browser test (``tests/browser/test_pages.py``) fails on any console error, which is how
 this was found; remove a fix here when the upstream package no longer needs it.
 """
@@ -37,7 +41,30 @@ def _add_static(app):
     app.config.html_static_path.append(str(Path(__file__).parent / "static"))
 
 
+def latex_macros(macros: dict) -> str:
+    """LaTeX definitions of MathJax macros: ``{"R": "\\mathbb{R}"}`` or ``{"f": ["#1^2", 1]}``."""
+    lines = []
+    for name, body in macros.items():
+        nargs = 0
+        if isinstance(body, list | tuple):
+            body, nargs = body[0], int(body[1])
+        args = f"[{nargs}]" if nargs else ""
+        # \providecommand then \renewcommand: ours wins whether or not LaTeX already has one
+        lines.append(f"\\providecommand{{\\{name}}}{{}}\\renewcommand{{\\{name}}}{args}{{{body}}}")
+    return "\n".join(lines)
+
+
+def _latex_preamble(app, config):
+    macros = ((config.mathjax3_config or {}).get("tex") or {}).get("macros") or {}
+    if not macros:
+        return
+    elements = dict(config.latex_elements or {})
+    elements["preamble"] = elements.get("preamble", "") + "\n" + latex_macros(macros) + "\n"
+    config.latex_elements = elements
+
+
 def setup(app):
+    app.connect("config-inited", _latex_preamble)
     app.connect("builder-inited", _add_static)
     # deferred, after MathJax's own deferred script (priority 500)
     app.add_js_file("widgets-mathjax3.js", priority=600, defer="defer")
