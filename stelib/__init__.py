@@ -81,15 +81,21 @@ from .widgets import (
     LIVE_KERNEL_NOTE,
     Control,
     Explorer,
+    FiniteSamplesRun,
     SetupTrajectories,
+    ThresholdCurves,
     checkbox,
     choice,
     explorer,
+    finite_samples_explorer,
+    finite_samples_run,
     geometric_grid,
     grid,
     setup_explorer,
     setup_trajectories,
     slider,
+    threshold_curves,
+    threshold_explorer,
 )
 
 __version__ = "0.1.0"
@@ -192,4 +198,10 @@ __all__ = [
     "SetupTrajectories",
     "setup_trajectories",
     "setup_explorer",
+    "FiniteSamplesRun",
+    "finite_samples_run",
+    "finite_samples_explorer",
+    "ThresholdCurves",
+    "threshold_curves",
+    "threshold_explorer",
 ]

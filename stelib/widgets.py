@@ -76,6 +76,12 @@ __all__ = [
     "setup_explorer",
     "SetupTrajectories",
     "setup_trajectories",
+    "FiniteSamplesRun",
+    "finite_samples_run",
+    "finite_samples_explorer",
+    "ThresholdCurves",
+    "threshold_curves",
+    "threshold_explorer",
 ]
 
 #: The note every explorer shows under its controls.
@@ -546,4 +552,262 @@ def setup_explorer(
         },
         title="Finite-sample STE runs against the population dynamics",
         summary=_setup_summary,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Chapter "STE with finite samples": inside one run (distance, flips, misclassified samples)
+# ---------------------------------------------------------------------------------------------
+
+
+class FiniteSamplesRun(NamedTuple):
+    """One STE run looked at from inside (chapter "STE with finite samples").
+
+    Attributes
+    ----------
+    n, m, steps, seed : int
+    ratio : float
+        ``η / init_scale`` (``η = 1``, ``u₀ = N(0, I)/ratio``).
+    distance : numpy.ndarray of int, shape (steps + 1,)
+        Hamming distance ``dₜ``.
+    flips : numpy.ndarray of int, shape (steps,)
+        Coordinates that change sign in each step.
+    misclassified : numpy.ndarray, shape (steps + 1,)
+        Fraction of the ``m`` training samples that ``wₜ`` gets wrong.
+    fresh : numpy.ndarray, shape (steps + 1,)
+        Fraction a fresh sample would get wrong, ``θₜ/π`` with ``cos θₜ = 1 − 2dₜ/n``.
+    hit : int
+        First ``t`` with ``wₜ = w*``, ``-1`` if none.
+    """
+
+    n: int
+    m: int
+    ratio: float
+    steps: int
+    seed: int
+    distance: np.ndarray
+    flips: np.ndarray
+    misclassified: np.ndarray
+    fresh: np.ndarray
+    hit: int
+
+
+def finite_samples_run(
+    n: int, m: int, *, ratio: float = 1000.0, steps: int = 1000, seed: int = 0
+) -> FiniteSamplesRun:
+    """Trial 0 of ``(n, m)`` at root ``seed``, run with :func:`stelib.ste_trajectory`.
+
+    ``η = 1`` and ``u₀ = N(0, I)/ratio``: only the ratio ``η / scale(u₀)`` matters.
+    """
+    from .data import sample_trials
+    from .model import angle_from_hamming
+    from .trajectory import ste_trajectory
+
+    n = check_int(n, "n", min_value=1)
+    m = check_int(m, "m", min_value=1)
+    ratio = check_float(ratio, "ratio", min_value=0.0, strict_min=True)
+    steps = check_int(steps, "steps", min_value=1)
+    t = sample_trials(n, m, trials=1, seed=seed, init_scale=1.0 / ratio)
+    tr = ste_trajectory(t.Z, t.y, t.u0, w_star=t.w_star, eta=1.0, steps=steps)
+    d = tr.distance[0]
+    hits = np.flatnonzero(d == 0)
+    return FiniteSamplesRun(
+        n=n,
+        m=m,
+        ratio=ratio,
+        steps=steps,
+        seed=int(seed),
+        distance=d,
+        flips=tr.flips[0],
+        misclassified=tr.misclassified[0] / m,
+        fresh=angle_from_hamming(d, n) / np.pi,
+        hit=int(hits[0]) if hits.size else -1,
+    )
+
+
+def _finite_plot(d: FiniteSamplesRun, fig) -> None:
+    from .plotting import PALETTE
+
+    ax_d, ax_f, ax_m = fig.subplots(1, 3)
+    t = np.arange(d.steps + 1)
+    ax_d.plot(t, d.distance, color=PALETTE[0])
+    ax_d.set(xlabel="iteration t", ylabel="Hamming distance $d_t$ (coordinates)")
+    ax_d.set_title("w* reached" if d.hit >= 0 else "wandering", fontsize=10)
+    ax_f.plot(t[1:], d.flips, color=PALETTE[1], lw=0.6)
+    ax_f.set(xlabel="iteration t", ylabel="coordinates flipped in step t")
+    ax_f.set_title("flips per step", fontsize=10)
+    ax_m.plot(t, d.misclassified, color=PALETTE[2], lw=0.8, label="training samples")
+    ax_m.plot(t, d.fresh, color=PALETTE[3], lw=0.8, ls="--", label=r"fresh sample, $\theta_t/\pi$")
+    ax_m.set(xlabel="iteration t", ylabel="fraction misclassified")
+    ax_m.set_title("training vs fresh error", fontsize=10)
+    ax_m.legend(loc="upper right", fontsize=8)
+    fig.suptitle(
+        f"n = {d.n}, m = {d.m} (m/n² = {d.m / d.n**2:.3g}), η/scale(u₀) = {d.ratio:g}, "
+        f"seed {d.seed}"
+    )
+
+
+def _finite_summary(d: FiniteSamplesRun) -> str:
+    if d.hit >= 0:
+        return f"reaches w* at t = {d.hit}, after {int(d.flips[: d.hit].sum())} sign flips in all"
+    return (
+        f"no w* within {d.steps} steps; mean d = {d.distance.mean():.1f}, "
+        f"{d.flips.mean():.1f} flips per step, {100 * d.misclassified.mean():.1f}% of training "
+        f"samples wrong (fresh samples: {100 * d.fresh.mean():.1f}%)"
+    )
+
+
+def finite_samples_explorer(
+    *, n: int = 100, m: int = 250, ratio: float = 1000.0, steps: int = 1000, seed: int = 0
+) -> Explorer:
+    """Explorer for chapter "STE with finite samples": one run from inside.
+
+    Controls: ``n``, ``m`` (geometric grid), ``ratio`` = ``η / scale(u₀)``, ``steps``, ``seed``.
+    Data: :func:`finite_samples_run`.
+    """
+    m_grid = tuple(sorted(set(geometric_grid(20, 5_000, 31)) | {check_int(m, "m", min_value=1)}))
+    ratio_grid = tuple(sorted({0.1, 1.0, 10.0, 100.0, 1000.0, 10_000.0, float(ratio)}))
+    return explorer(
+        lambda **v: finite_samples_run(**v),
+        _finite_plot,
+        {
+            "n": slider(n, 10, 200, 10, label="n (dimension)"),
+            "m": grid(m, m_grid, label="m (samples)"),
+            "ratio": grid(float(ratio), ratio_grid, label="η / scale of u₀"),
+            "steps": slider(steps, 100, 2000, 100, label="steps"),
+            "seed": slider(seed, 0, 50, 1, label="seed"),
+        },
+        title="Inside one STE run: distance, sign flips and misclassified samples",
+        summary=_finite_summary,
+        figsize=(11.0, 3.6),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Chapter "The sample-size threshold": success curves under three scalings of m
+# ---------------------------------------------------------------------------------------------
+
+
+class ThresholdCurves(NamedTuple):
+    """Success curves of several ``n`` at one budget, rescaled (chapter "The sample-size
+    threshold").
+
+    Attributes
+    ----------
+    scaling : str
+        One of :data:`stelib.SCALINGS`.
+    budget : int
+        Budget ``T``: success is ``0 ≤ τ ≤ T``.
+    n : numpy.ndarray of int, shape (P,)
+    x : list of numpy.ndarray
+        ``m / s(n)`` per ``n``.
+    p, lo, hi : list of numpy.ndarray
+        Success fraction and its Wilson interval per ``n``.
+    x50 : numpy.ndarray, shape (P,)
+        Rescaled logistic 50% points ``m₅₀/s(n)``.
+    spread : float
+        ``max x₅₀ / min x₅₀`` (1 = perfect collapse).
+    """
+
+    scaling: str
+    budget: int
+    n: np.ndarray
+    x: list
+    p: list
+    lo: list
+    hi: list
+    x50: np.ndarray
+    spread: float
+
+
+def threshold_curves(
+    results: Sequence, *, scaling: str = "n^2", budget: int | None = None
+) -> ThresholdCurves:
+    """Rescale the success curves of ``results`` (one :class:`stelib.SuccessResult` per ``n``).
+
+    ``budget`` defaults to the smallest run budget; it may not exceed it.
+    """
+    from .stats import collapse_spread, fit_m50, scale, successes_within, wilson_interval
+
+    results = list(results)
+    if len(results) < 2:
+        raise ValueError(f"results holds {len(results)} runs, need at least 2 (several n).")
+    most = min(r.steps for r in results)
+    budget = most if budget is None else check_int(budget, "budget", min_value=1)
+    if budget > most:
+        raise ValueError(f"budget == {budget}, must be <= the smallest run budget {most}.")
+    ns, xs, ps, los, his, m50 = [], [], [], [], [], []
+    for r in results:
+        k = successes_within(r.hits, budget)
+        lo, hi = wilson_interval(k, r.trials)
+        xs.append(r.m / scale(r.n, scaling))
+        ps.append(k / r.trials)
+        los.append(lo)
+        his.append(hi)
+        ns.append(r.n)
+        crosses = np.any(k > 0) and np.any(k < r.trials)
+        m50.append(fit_m50(r.m, k, r.trials, bootstrap=1).m50 if crosses else np.nan)
+    ns, m50 = np.array(ns), np.array(m50)
+    if np.any(np.isnan(m50)):  # a curve that never leaves 0 (or 1) has no 50% point
+        return ThresholdCurves(scaling, budget, ns, xs, ps, los, his, m50 / scale(ns, scaling),
+                               float("nan"))  # fmt: skip
+    col = collapse_spread(ns, m50, scaling)
+    return ThresholdCurves(scaling, budget, ns, xs, ps, los, his, col.x50, col.spread)
+
+
+def _threshold_plot(d: ThresholdCurves, fig) -> None:
+    from .plotting import PALETTE
+
+    ax = fig.subplots()
+    label = {"n": "m / n", "n log n": "m / (n ln n)", "n^2": "m / n²"}[d.scaling]
+    for i, n in enumerate(d.n):
+        c = PALETTE[i % len(PALETTE)]
+        yerr = np.vstack([d.p[i] - d.lo[i], d.hi[i] - d.p[i]])
+        ax.errorbar(d.x[i], d.p[i], yerr=yerr, marker="o", ms=3, color=c, capsize=2,
+                    label=f"n = {n}")  # fmt: skip
+        if np.isfinite(d.x50[i]):
+            ax.axvline(d.x50[i], color=c, lw=0.8, ls=":")
+    ax.axhline(0.5, color="k", lw=0.6)
+    ax.set_xscale("log")
+    ax.set(xlabel=f"{label} (log scale)", ylabel=f"P(w* reached within T = {d.budget})")
+    ax.legend(loc="upper left", fontsize=8)
+    if np.isfinite(d.spread):
+        ax.set_title(f"Against {label}: 50% points spread by a factor {d.spread:.2f} across n")
+    else:
+        ax.set_title(f"Against {label}: some curve does not cross 50% within T = {d.budget}")
+
+
+def threshold_explorer(
+    results: Sequence, *, scaling: str = "n^2", budget: int | None = None
+) -> Explorer:
+    """Explorer for chapter "The sample-size threshold": which scaling collapses the curves.
+
+    ``results``: one :class:`stelib.SuccessResult` per ``n`` (e.g. read from the chapter's data
+    files with :func:`stelib.read_success_file`). Controls: the scaling of ``m`` and the budget
+    ``T`` (any ``T`` up to the runs' budget: a run with budget ``T`` answers every smaller one).
+    Data: :func:`threshold_curves`.
+    """
+    from .stats import SCALINGS
+
+    results = list(results)
+    most = min(r.steps for r in results)
+    steps = (100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000)
+    extra = {most} if budget is None else {most, check_int(budget, "budget", min_value=1)}
+    budgets = tuple(sorted({b for b in steps if b <= most} | extra))
+    return explorer(
+        lambda **v: threshold_curves(results, **v),
+        _threshold_plot,
+        {
+            "scaling": choice(scaling, SCALINGS, label="rescale m by"),
+            "budget": grid(most if budget is None else budget, budgets, label="budget T"),
+        },
+        title="Success probability against rescaled sample size",
+        summary=lambda d: (
+            f"T = {d.budget}: 50% points m₅₀/s(n) = "
+            + ", ".join(f"{x:.3g} (n = {n})" for n, x in zip(d.n, d.x50, strict=True))
+            + f"; spread max/min = {d.spread:.2f}"
+            if np.isfinite(d.spread)
+            else f"T = {d.budget}: some curve does not cross 50%"
+        ),
+        figsize=(8.0, 4.0),
     )
