@@ -14,6 +14,7 @@ from . import (
     model,
     onebit,
     plotting,
+    recurrence,
     stats,
     ste,
     theory,
@@ -42,6 +43,26 @@ from .experiments import SuccessResult, progress_enabled, success_probability
 from .model import angle_from_hamming, empirical_loss, hamming, network, sign
 from .onebit import BIHTResult, biht
 from .plotting import PALETTE, use_book_style
+from .recurrence import (
+    RETURN_TIME_BINS,
+    DriftPrediction,
+    RecurrenceFile,
+    RecurrenceStats,
+    Runs,
+    drift_prediction,
+    ergodic_weights,
+    excursions,
+    exit_time,
+    latent_trajectory,
+    read_recurrence_file,
+    recurrence_record,
+    recurrence_statistics,
+    recurrence_sweep,
+    return_time_histogram,
+    sojourns,
+    write_recurrence_file,
+    wrong_fraction,
+)
 from .stats import (
     SCALINGS,
     Collapse,
@@ -104,6 +125,7 @@ __all__ = [
     "__version__",
     # modules
     "onebit",
+    "recurrence",
     "concentration",
     "data",
     "datafiles",
@@ -182,6 +204,25 @@ __all__ = [
     "command_line",
     "write_success_file",
     "read_success_file",
+    # label noise and recurrence
+    "RecurrenceStats",
+    "recurrence_statistics",
+    "Runs",
+    "excursions",
+    "sojourns",
+    "RETURN_TIME_BINS",
+    "return_time_histogram",
+    "DriftPrediction",
+    "drift_prediction",
+    "exit_time",
+    "latent_trajectory",
+    "wrong_fraction",
+    "ergodic_weights",
+    "recurrence_record",
+    "recurrence_sweep",
+    "RecurrenceFile",
+    "write_recurrence_file",
+    "read_recurrence_file",
     # plotting
     "PALETTE",
     "use_book_style",
