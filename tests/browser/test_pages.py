@@ -208,6 +208,11 @@ def test_page(page, server, browser_context, html_dir):
     has_widget_state = 'type="application/vnd.jupyter.widget-state+json"' in text
     n_views = text.count('type="application/vnd.jupyter.widget-view+json"')
     has_mathjax = "mathjax/tex-mml-chtml.js" in text
+    # a widget view without saved state renders as nothing online (QuantEcon's known pain)
+    assert has_widget_state or not n_views, (
+        f"{page}: {n_views} widget views but no saved widget state; re-run the notebook with "
+        "bash .ci/execute-notebooks (it stores the state)"
+    )
 
     errors: list[str] = []
     external: list[str] = []
