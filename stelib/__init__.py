@@ -23,6 +23,7 @@ from . import (
 )
 from .concentration import (
     coarse_gradient_deviation,
+    crossing_sample_size,
     sample_weights_at_distance,
     signal,
     union_bound_sample_size,
@@ -196,6 +197,7 @@ __all__ = [
     "sample_weights_at_distance",
     "coarse_gradient_deviation",
     "union_bound_sample_size",
+    "crossing_sample_size",
     # BIHT
     "BIHTResult",
     "biht",

@@ -36,6 +36,7 @@ __all__ = [
     "sample_weights_at_distance",
     "coarse_gradient_deviation",
     "union_bound_sample_size",
+    "crossing_sample_size",
 ]
 
 
@@ -204,3 +205,26 @@ def union_bound_sample_size(
     delta = check_float(delta, "delta", min_value=0.0, max_value=1.0, strict_min=True)
     theta = float(np.arccos(1.0 - 2.0 * d / n))
     return float(4.0 * theta * n * (np.log(2.0 * n / delta) + log_count))
+
+
+def crossing_sample_size(m_values, curve, level: float) -> float:
+    """The first ``m`` of the grid from which on ``curve`` stays below ``level``.
+
+    ``curve[i]`` is a quantity measured at ``m_values[i]`` (e.g. the worst ``‖e(w)‖∞`` over a set
+    of weights), ``level`` a threshold (e.g. the signal ``c``). Returns ``m_values[i]`` for the
+    smallest ``i`` with ``curve[j] < level`` for all ``j >= i``; ``nan`` if the last point is not
+    below ``level``.
+
+    See chapter "The sample-size threshold".
+    """
+    m_values = check_array(m_values, "m_values", ndim=1)
+    curve = check_array(curve, "curve", ndim=1)
+    if curve.shape != m_values.shape or m_values.size == 0:
+        raise ValueError(f"curve has shape {curve.shape}, must be {m_values.shape} (non-empty).")
+    level = check_float(level, "level")
+    above = np.flatnonzero(curve >= level)
+    if above.size == 0:
+        return float(m_values[0])
+    if above[-1] + 1 == m_values.size:
+        return float("nan")
+    return float(m_values[above[-1] + 1])

@@ -89,3 +89,11 @@ def test_signal_is_the_population_gradient_scale():
     g = sl.population_coarse_gradient(w, w_star)
     np.testing.assert_allclose(np.max(np.abs(g)), 2 * sl.signal(16))
     assert sl.signal(16, a=[1.0, 1.0]) == pytest.approx(2 * sl.signal(16))
+
+
+def test_crossing_sample_size_is_where_the_curve_stays_below():
+    m = np.array([10, 20, 40, 80, 160])
+    assert sl.crossing_sample_size(m, np.array([5.0, 3.0, 0.5, 2.0, 0.9]), 1.0) == 160
+    assert sl.crossing_sample_size(m, np.array([0.5, 3.0, 0.5, 0.2, 0.1]), 1.0) == 40
+    assert sl.crossing_sample_size(m, np.full(5, 0.5), 1.0) == 10
+    assert np.isnan(sl.crossing_sample_size(m, np.array([5.0, 0.1, 0.1, 0.1, 1.0]), 1.0))
