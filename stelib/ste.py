@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from . import _engine
 from ._validate import check_array, check_binary, check_float, check_int, check_second_layer
 from .model import sign
 
@@ -176,6 +177,8 @@ def ste_gradient_method(
     ste_scale: float = 1.0,
     clip: float | None = None,
     record: bool = False,
+    method: str = "auto",
+    dtype=np.float64,
 ) -> STEResult:
     """Run the STE-gradient method on many independent trials at once.
 
@@ -205,68 +208,77 @@ def ste_gradient_method(
         Box ``[−clip, clip]`` for the latent weights; ``None`` (default) leaves them unbounded.
     record : bool
         Record the distance and loss at every step (``O(trials · steps)`` memory).
+    method : {"auto", "dense", "incremental"}
+        How a step is computed. Every method makes the same decisions (the same ``wₜ``, hence
+        the same ``fixed_point``, ``hit``, ``distance`` and ``loss``) as the straightforward loop
+        :func:`ste_gradient_method_reference`, whose ``u`` it matches to rounding; in float64 the
+        methods' results are bitwise equal. ``"dense"``: recompute ``s = Z wₜ`` with a batched
+        BLAS product every step. ``"incremental"``: update ``s`` from the coordinates that
+        flipped, ``s ← s + 2 w_{t+1,j} Z[:, j]``, in exact integer arithmetic on a
+        power-of-two-scaled rounding of ``Z`` (a sign too close to call is taken from a fresh
+        product, so no decision changes). Both form ``ĝ`` from the samples with a nonzero
+        weight ``Gᵢ`` only (noiseless, ``k = 1``: the misclassified ones). ``"auto"``
+        (default): ``"incremental"``, or ``"dense"`` if ``steps < 8`` or ``dtype`` is float32.
+    dtype : {numpy.float64, numpy.float32}
+        Precision of the dense products (``method="dense"`` only). float32 halves the memory
+        traffic but can change a sign decision, hence the trajectory; ``benchmarks/`` measures
+        whether it does.
 
     Returns
     -------
     STEResult
+
+    Notes
+    -----
+    Trials are independent: each has its own ``Z``, so a step is one matrix–vector product per
+    trial, not one matrix–matrix product with trials as columns (that needs shared data). The
+    engine processes trials in cache-sized groups, stops a trial at its fixed point, and
+    allocates its work arrays once. A trial's result does not depend on the other trials passed
+    with it, nor on ``method`` (float64): the results are bitwise equal.
 
     See chapter "The setup, derived" for the method and ``benchmarks/`` for its speed.
     """
     Z, y, u0, w_star, a, eta, steps, ste_scale, clip = _check_engine_inputs(
         Z, y, u0, w_star, a, eta, steps, ste, ste_scale, clip
     )
+    method, dtype = _check_method(method, dtype, steps)
     trials, m, k, n = Z.shape
-    Zf = Z.reshape(trials, m * k, n)
-    u_out = u0.copy()
-    fixed_point = np.full(trials, -1, dtype=np.int64)
-    hit = np.full(trials, -1, dtype=np.int64)
-    distance = (
-        np.zeros((trials, steps + 1), dtype=np.int64) if record and w_star is not None else None
-    )
-    loss = np.zeros((trials, steps + 1)) if record else None
-
-    idx = np.arange(trials)  # original index of each active trial
-    Za, ya, ua = Zf, y, u0.copy()
-    wsa = w_star
-    for t in range(steps + 1):
-        w = sign(ua)
-        s = np.matmul(Za, w[:, :, None])[:, :, 0]  # (b, m·k)
-        r = sign(s).reshape(-1, m, k) @ a - ya  # (b, m)
-        if loss is not None:
-            loss[idx, t] = 0.5 * np.mean(r * r, axis=1)
-        if wsa is not None:
-            d = np.count_nonzero(w != wsa, axis=1)
-            if distance is not None:
-                distance[idx, t] = d
-            new = (d == 0) & (hit[idx] < 0)
-            hit[idx[new]] = t
-        if t == steps:
-            u_out[idx] = ua
-            break
-        G = a * r[:, :, None]
-        if ste != "identity":
-            G = G * ste_derivative(s, n=n, ste=ste, ste_scale=ste_scale).reshape(-1, m, k)
-        g = np.matmul(G.reshape(-1, 1, m * k), Za)[:, 0, :] / m  # (b, n)
-        done = ~np.any(g != 0.0, axis=1)
-        if np.any(done):
-            fixed_point[idx[done]] = t
-            u_out[idx[done]] = ua[done]
-            if distance is not None:
-                distance[idx[done], t + 1 :] = distance[idx[done], t][:, None]
-            if loss is not None:
-                loss[idx[done], t + 1 :] = loss[idx[done], t][:, None]
-            keep = ~done
-            idx, Za, ya, ua, g = idx[keep], Za[keep], ya[keep], ua[keep], g[keep]
-            if wsa is not None:
-                wsa = wsa[keep]
-            if idx.size == 0:
-                break
-        ua = ua - eta * g
-        if clip is not None:
-            np.clip(ua, -clip, clip, out=ua)
+    thr = None if ste == "identity" else ste_scale * np.sqrt(n)
+    out = _engine.Records(u0, steps, w_star is not None, record)
+    # Bytes of data a trial's steps touch: Z (dense: in dtype; incremental: float64 + int32).
+    per_trial = m * k * n * (dtype.itemsize if method == "dense" else 12)
+    for lo, hi in _engine.groups(trials, per_trial):
+        part = (Z[lo:hi], y[lo:hi], u0[lo:hi], None if w_star is None else w_star[lo:hi])
+        if method == "dense":
+            _engine.run_dense(*part, a, eta, steps, thr, clip, out, lo, dtype)
+        else:
+            _engine.run_incremental(*part, a, eta, steps, thr, clip, out, lo)
     return STEResult(
-        w=sign(u_out), u=u_out, fixed_point=fixed_point, hit=hit, distance=distance, loss=loss
+        w=sign(out.u),
+        u=out.u,
+        fixed_point=out.fixed_point,
+        hit=out.hit,
+        distance=out.distance,
+        loss=out.loss,
     )
+
+
+def _check_method(method, dtype, steps):
+    """Validate ``method`` and ``dtype``; resolve ``"auto"``."""
+    if method not in _engine.METHODS:
+        raise ValueError(f"method == {method!r}, must be one of {_engine.METHODS}.")
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError as exc:
+        raise TypeError(f"dtype must be a numpy float dtype, got {dtype!r}.") from exc
+    if dtype not in (np.dtype(np.float64), np.dtype(np.float32)):
+        raise ValueError(f"dtype == {dtype!r}, must be float64 or float32.")
+    if dtype == np.float32 and method == "incremental":
+        raise ValueError("dtype == float32 needs method == 'dense' (or 'auto').")
+    if method == "auto":
+        use_dense = dtype == np.float32 or steps < _engine.AUTO_MIN_STEPS
+        method = "dense" if use_dense else "incremental"
+    return method, dtype
 
 
 def ste_gradient_method_reference(
