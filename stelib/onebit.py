@@ -11,8 +11,8 @@ for ``H`` the projection onto binary vectors, ``sign``, gives
     BIHT:  ``wₜ₊₁ = sign(wₜ − τ ĝ(wₜ))``           (project every step, "eager"),
     STE:   ``uₜ₊₁ = uₜ − η ĝ(sign uₜ)``, ``wₜ = sign uₜ``   (keep the float, "lazy").
 
-So one BIHT step *is* one STE step started from ``u = w``; :func:`biht` is written that way, on
-top of :func:`stelib.ste_gradient_method`.
+So one BIHT step *is* one STE step started from ``u = w`` (the tests check exactly that against
+:func:`stelib.ste_gradient_method`).
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ import numpy as np
 
 from ._validate import check_array, check_binary, check_float, check_int, check_second_layer
 from .model import sign
-from .ste import ste_gradient_method
 
 __all__ = ["BIHTResult", "biht"]
 
@@ -39,15 +38,29 @@ class BIHTResult(NamedTuple):
         First ``t`` with ``wₜ₊₁ = wₜ`` (nothing moves afterwards), ``-1`` if none.
     hit : numpy.ndarray of int, shape (trials,)
         First ``t`` with ``wₜ = w*``, ``-1`` if never (or no ``w_star``).
+    two_cycle : numpy.ndarray of int, shape (trials,)
+        First ``t`` with ``wₜ₊₁ = wₜ₋₁ ≠ wₜ``: the map is deterministic, so from then on the
+        iterate alternates between two weights forever; ``-1`` if none.
     distance : numpy.ndarray of int, shape (trials, steps + 1), or None
-        Hamming distance ``dₜ`` to ``w*`` (when ``w_star`` is given), repeated after a fixed
-        point.
+        Hamming distance ``dₜ`` to ``w*`` (when ``w_star`` is given), continued after a fixed
+        point or a two-cycle with the values the iteration would produce.
     """
 
     w: np.ndarray
     fixed_point: np.ndarray
     hit: np.ndarray
+    two_cycle: np.ndarray
     distance: np.ndarray | None
+
+
+def _coarse_gradients(Zf, y, w, a):
+    """``ĝ(w)`` of every trial (identity STE): ``(1/m) Σᵢ Zᵢᵀ a (f(Zᵢ; w) − yᵢ)``."""
+    b, mk, n = Zf.shape
+    k = a.size
+    s = np.matmul(Zf, w[:, :, None])[:, :, 0]  # pre-activations (b, m·k)
+    r = sign(s).reshape(b, -1, k) @ a - y  # residuals (b, m)
+    G = (r[:, :, None] * a).reshape(b, 1, mk)
+    return np.matmul(G, Zf)[:, 0, :] / y.shape[1]
 
 
 def biht(
@@ -98,10 +111,16 @@ def biht(
     if w_star is not None:
         w_star = np.broadcast_to(check_binary(w_star, "w_star", ndim=(1, 2)), (trials, n))
 
+    y = check_array(y, "y", ndim=2)
+    if y.shape != (trials, m):
+        raise ValueError(f"y has shape {y.shape}, must be ({trials}, {m}) to match Z.")
+    Zf = Z.reshape(trials, m * k, n)
     fixed_point = np.full(trials, -1, dtype=np.int64)
     hit = np.full(trials, -1, dtype=np.int64)
+    two_cycle = np.full(trials, -1, dtype=np.int64)
     distance = None if w_star is None else np.zeros((trials, steps + 1), dtype=np.int64)
     active = np.arange(trials)
+    previous = w.copy()  # w_{t-1} (no two-cycle can be detected at t = 0)
     for t in range(steps + 1):
         if w_star is not None:
             d = np.count_nonzero(w[active] != w_star[active], axis=1)
@@ -110,12 +129,20 @@ def biht(
             hit[new] = t
         if t == steps or active.size == 0:
             break
-        step = ste_gradient_method(Z[active], y[active], w[active], a=a, eta=tau, steps=1)
-        w_next = sign(step.u)  # BIHT: project the STE step back onto {±1}ⁿ
+        w_next = sign(w[active] - tau * _coarse_gradients(Zf[active], y[active], w[active], a))
         still = np.all(w_next == w[active], axis=1)
+        cycle = ~still & np.all(w_next == previous[active], axis=1) & (t > 0)
         fixed_point[active[still]] = t
+        two_cycle[active[cycle]] = t
         if distance is not None:
-            distance[active[still], t + 1 :] = distance[active[still], t][:, None]
+            stop = still | cycle  # continue the known pattern: dₜ, dₜ₋₁, dₜ, … (or dₜ, dₜ, …)
+            for i in active[stop]:
+                pair = distance[i, [t, t - 1 if two_cycle[i] == t else t]]
+                distance[i, t + 1 :] = pair[(np.arange(1, steps - t + 1)) % 2]
+        previous[active] = w[active]
         w[active] = w_next
-        active = active[~still]
-    return BIHTResult(w=w, fixed_point=fixed_point, hit=hit, distance=distance)
+        # a stopped trial's final weight is the one the iteration holds at step `steps`
+        ended = active[cycle & ((steps - t) % 2 == 0)]
+        w[ended] = previous[ended]
+        active = active[~(still | cycle)]
+    return BIHTResult(w=w, fixed_point=fixed_point, hit=hit, two_cycle=two_cycle, distance=distance)

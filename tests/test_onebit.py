@@ -13,6 +13,9 @@ def test_one_biht_step_is_one_projected_ste_step():
     for i in range(3):
         expected = sl.sign(w0[i] - 3.0 * sl.coarse_gradient(t.Z[i], t.y[i], w0[i]))
         np.testing.assert_array_equal(res.w[i], expected)
+        one = slice(i, i + 1)
+        ste = sl.ste_gradient_method(t.Z[one], t.y[one], w0[one], eta=3.0, steps=1)
+        np.testing.assert_array_equal(res.w[i], sl.sign(ste.u[0]))  # = one STE step from u = w
     assert res.distance.shape == (3, 2)
     np.testing.assert_array_equal(res.distance[:, 0], sl.hamming(w0, t.w_star))
 
@@ -39,3 +42,22 @@ def test_biht_validates():
         sl.biht(t.Z, t.y, sl.sign(t.u0[:1]))
     with pytest.raises(ValueError, match="tau"):
         sl.biht(t.Z, t.y, sl.sign(t.u0), tau=-1.0)
+
+
+@pytest.mark.parametrize("steps", [40, 41])
+def test_biht_stops_on_cycles_without_changing_the_result(steps):
+    t = sl.sample_trials(20, 45, trials=8, seed=4)
+    res = sl.biht(t.Z, t.y, sl.sign(t.u0), w_star=t.w_star, steps=steps)
+    tau = 1 / sl.signal(20)
+    for i in range(8):  # the plain iteration, no early stop
+        w, dist, hit = sl.sign(t.u0[i]), [], -1
+        for s in range(steps + 1):
+            dist.append(int(sl.hamming(w, t.w_star[i])))
+            if dist[-1] == 0 and hit < 0:
+                hit = s
+            if s < steps:
+                w = sl.sign(w - tau * sl.coarse_gradient(t.Z[i], t.y[i], w))
+        np.testing.assert_array_equal(res.distance[i], dist)
+        np.testing.assert_array_equal(res.w[i], w)
+        assert res.hit[i] == hit
+    assert np.any(res.two_cycle >= 0) or np.any(res.fixed_point >= 0)
