@@ -147,6 +147,8 @@ def run_dense(Z, y, u0, w_star, a, eta, steps, thr, clip, out, lo, dtype):
     Zflat = np.ascontiguousarray(Z).reshape(trials * M, n)
     Zw = np.empty((trials, M, n), dtype=dtype)
     Zw[...] = Z.reshape(trials, M, n)
+    own = Zw.dtype == np.float64  # then Zw holds the exact rows, in active-trial order
+    Zw_rows = Zw.reshape(trials * M, n)
     U = u0.copy()
     Y = y.copy()
     WS = None if w_star is None else w_star > 0
@@ -171,11 +173,15 @@ def run_dense(Z, y, u0, w_star, a, eta, steps, thr, clip, out, lo, dtype):
         nz = G.ravel().nonzero()[0]
         data = G.ravel()[nz]
         indptr = nz.searchsorted(bounds[: b + 1])
-        if slot[-1] != b - 1:  # rows of removed trials precede some active ones
-            nz += np.repeat((slot - np.arange(b)) * M, np.diff(indptr))
+        if own:  # rows of the compacted float64 copy, already in cache
+            rows = Zw_rows
+        else:  # float32 copy: the caller's float64 rows, original positions
+            rows = Zflat
+            if slot[-1] != b - 1:  # rows of removed trials precede some active ones
+                nz += np.repeat((slot - np.arange(b)) * M, np.diff(indptr))
         gb = g[:b]
         gb.fill(0.0)
-        _csr_accumulate(gb, indptr, nz, data, Zflat)
+        _csr_accumulate(gb, indptr, nz, data, rows)
         np.divide(gb, m, out=gb)
         if not gb.all():
             done = ~gb.any(axis=1)
