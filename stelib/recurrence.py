@@ -327,7 +327,7 @@ def drift_prediction(c, w_star, *, flip: float = 0.0, a=None, k: int = 1) -> Dri
         Coarse gradient at the teacher, ``stelib.coarse_gradient(Z, y, w_star)``.
     w_star : array_like, shape (n,) or (trials, n)
         Teacher(s).
-    flip : float in [0, 1)
+    flip : float in [0, 1]
         Flip probability ``p`` of the labels (0 for additive noise).
     a : array_like, shape (k,), optional
         Second layer, default ``1/k``.
@@ -345,15 +345,13 @@ def drift_prediction(c, w_star, *, flip: float = 0.0, a=None, k: int = 1) -> Dri
     if w_star.shape[-1] != c.shape[-1]:
         raise ValueError(f"w_star has length {w_star.shape[-1]}, must match c's {c.shape[-1]}.")
     flip = check_float(flip, "flip", min_value=0.0, max_value=1.0)
-    if flip >= 1.0:
-        raise ValueError(f"flip == {flip}, must be < 1.")
     k = check_int(k, "k", min_value=1)
     a = check_second_layer(a, k if a is None else np.asarray(a).shape[0])
     n = c.shape[-1]
     rho = float(np.dot(a, a)) * (2.0 - 2.0 * flip) * np.sqrt(2.0 / (np.pi * n))
     inward = c * w_star
     osc = inward > 0
-    frac = np.where(osc, inward / (np.where(osc, inward, 0.0) + rho), 0.0)
+    frac = np.where(osc, inward / np.where(osc, inward + rho, 1.0), 0.0)
     return DriftPrediction(
         inward=inward,
         oscillating=osc,

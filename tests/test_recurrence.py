@@ -353,4 +353,4 @@ def test_library_validation_names_the_argument():
     with pytest.raises(ValueError, match="w_star"):
         sl.drift_prediction(np.ones(3), np.ones(4))
     with pytest.raises(ValueError, match="flip"):
-        sl.drift_prediction(np.ones(3), np.ones(3), flip=1.0)
+        sl.drift_prediction(np.ones(3), np.ones(3), flip=1.5)
