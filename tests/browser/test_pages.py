@@ -38,8 +38,9 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--no-first-run",
 ]
-MATH_TIMEOUT_MS = 30_000
-WIDGET_TIMEOUT_MS = 30_000
+MATH_TIMEOUT_MS = 60_000
+WIDGET_TIMEOUT_MS = 60_000
+IMAGE_TIMEOUT_MS = 60_000
 
 
 def toc_pages(toc_file: Path = ROOT / "_toc.yml") -> list[str]:
@@ -262,7 +263,10 @@ def test_page(page, server, browser_context, html_dir):
             widget_images = page_.evaluate(
                 "() => document.querySelectorAll('.jupyter-widgets img').length"
             )
-        page_.wait_for_load_state("networkidle")
+        # every image finished (loaded or failed); no "networkidle": flaky on a busy machine
+        page_.wait_for_function(
+            "() => Array.from(document.images).every(i => i.complete)", timeout=IMAGE_TIMEOUT_MS
+        )
         math = page_.evaluate(_MATH_JS)
         images = page_.evaluate(_IMAGES_JS)
         launch = page_.evaluate(
