@@ -113,18 +113,20 @@ def test_population_drift_predicts_wrong_fraction_p():
 
 def test_population_flip_dynamics_is_wrong_a_fraction_p_of_the_time():
     # The lemma of the chapter: u ← u − η r (sign u − (1 − 2p) w*) keeps every coordinate
-    # bounded, so the fraction of steps it is wrong tends to p, within (α + β)/((α + β) T).
+    # bounded, and the fraction of the first T steps it is wrong is p within
+    # (2|u0| + α + β)/((α + β) T), with α + β = 2ηr.
     n, p, T = 6, 0.1, 20_000
     r = np.sqrt(2.0 / (np.pi * n))
     w_star = sl.teacher(n, rng=0)
-    u = np.random.default_rng(1).standard_normal(n)
-    wrong = np.zeros(n)
+    u0 = np.random.default_rng(1).standard_normal(n)
+    u, wrong = u0.copy(), np.zeros(n)
     for _ in range(T):
         w = sl.sign(u)
         wrong += w != w_star
         u = u - r * (w - (1 - 2 * p) * w_star)
-    start = 1.0 / r  # |u0| <= ~3 and steps of size ~2r: the transient is at most ~|u0|/(2pr)
-    assert np.all(np.abs(wrong / T - p) <= (start / (2 * p * r) + 2) / T)
+    bound = (2 * np.abs(u0) + 2 * r) / (2 * r * T)
+    assert np.all(np.abs(wrong / T - p) <= bound)
+    assert np.all(np.abs(u) <= np.maximum(np.abs(u0), 2 * r))
 
 
 def test_drift_at_optimum_moments_against_monte_carlo():
