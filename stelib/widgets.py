@@ -635,7 +635,10 @@ def _finite_plot(d: FiniteSamplesRun, fig) -> None:
     t = np.arange(d.steps + 1)
     ax_d.plot(t, d.distance, color=PALETTE[0])
     ax_d.set(xlabel="iteration t", ylabel="Hamming distance $d_t$ (coordinates)")
-    ax_d.set_title("w* reached" if d.hit >= 0 else "wandering", fontsize=10)
+    ax_d.set_title(
+        f"w* reached at t = {d.hit}" if d.hit >= 0 else f"no w* within {d.steps} steps",
+        fontsize=10,
+    )
     ax_f.plot(t[1:], d.flips, color=PALETTE[1], lw=0.6)
     ax_f.set(xlabel="iteration t", ylabel="coordinates flipped in step t")
     ax_f.set_title("flips per step", fontsize=10)

@@ -31,7 +31,8 @@ def test_finite_samples_explorer_drives_the_computation():
     ax_d, ax_f, ax_m = ex.figure.axes
     np.testing.assert_array_equal(ax_d.get_lines()[0].get_ydata(), ref.distance)
     np.testing.assert_array_equal(ax_f.get_lines()[0].get_ydata(), ref.flips)
-    assert ax_d.get_title() == ("w* reached" if ref.hit >= 0 else "wandering")
+    expected = f"w* reached at t = {ref.hit}" if ref.hit >= 0 else "no w* within 100 steps"
+    assert ax_d.get_title() == expected
     assert "n = 30, m = 42" in ex.figure._suptitle.get_text()
     with pytest.raises(ValueError, match="ratio"):
         ex.set(ratio=3.0)
