@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
 from ._validate import check_array, check_float, check_int, check_rng
 
@@ -81,6 +81,8 @@ def wilson_interval(successes, trials, *, confidence: float = 0.95) -> Interval:
     ``K = N``.
     """
     k, n = _counts(successes, trials)
+    from scipy import stats  # lazy: scipy.stats takes seconds to import
+
     z = stats.norm.ppf(0.5 + _confidence(confidence) / 2)
     p = k / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
@@ -96,6 +98,8 @@ def clopper_pearson_interval(successes, trials, *, confidence: float = 0.95) -> 
     ``lo = B⁻¹(α/2; K, N−K+1)`` (0 if ``K = 0``), ``hi = B⁻¹(1−α/2; K+1, N−K)`` (1 if
     ``K = N``), with ``α = 1 − confidence``.
     """
+    from scipy import stats  # lazy: scipy.stats takes seconds to import
+
     k, n = _counts(successes, trials)
     alpha = 1 - _confidence(confidence)
     with np.errstate(invalid="ignore"):
@@ -310,6 +314,8 @@ def fit_power_law(n, y, *, replicates=None, confidence: float = 0.95) -> PowerLa
         raise ValueError("without replicates, at least 3 points are needed for an interval.")
     resid = ly - (np.log(prefactor) + beta * x)
     se = np.sqrt(resid @ resid / (n.size - 2) / (xc @ xc))
+    from scipy import stats  # lazy: scipy.stats takes seconds to import
+
     t = stats.t.ppf(1 - alpha / 2, n.size - 2)
     return PowerLawFit(beta, beta - t * se, beta + t * se, prefactor, confidence, None)
 
