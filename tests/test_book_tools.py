@@ -71,3 +71,13 @@ def test_strip_solutions_keeps_exercises_and_nested_blocks_out():
     assert "Done." not in out and "hidden" not in out and "{solution}" not in out
     with pytest.raises(ValueError, match="unclosed"):
         student.strip_solutions(":::{solution} ex\nx\n")
+
+
+def test_every_chapter_notebook_starts_with_the_current_bootstrap_cell():
+    source = bootstrap.bootstrap_source()
+    stale = [
+        p.name
+        for p in sorted((ROOT / "chapters").glob("*.ipynb"))
+        if bootstrap.sync(p, source, check=True)
+    ]
+    assert not stale, f"run python .ci/sync-bootstrap && bash .ci/execute-notebooks: {stale}"
