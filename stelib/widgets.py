@@ -751,10 +751,10 @@ def threshold_curves(
         los.append(lo)
         his.append(hi)
         ns.append(r.n)
-        crosses = np.any(k > 0) and np.any(k < r.trials)
+        crosses = np.any(2 * k < r.trials) and np.any(2 * k > r.trials)  # ½ inside the grid
         m50.append(fit_m50(r.m, k, r.trials, bootstrap=1).m50 if crosses else np.nan)
     ns, m50 = np.array(ns), np.array(m50)
-    if np.any(np.isnan(m50)):  # a curve that never leaves 0 (or 1) has no 50% point
+    if np.any(np.isnan(m50)):  # no 50% point within the grid: do not extrapolate
         return ThresholdCurves(scaling, budget, ns, xs, ps, los, his, m50 / scale(ns, scaling),
                                float("nan"))  # fmt: skip
     col = collapse_spread(ns, m50, scaling)
@@ -780,7 +780,7 @@ def _threshold_plot(d: ThresholdCurves, fig) -> None:
     if np.isfinite(d.spread):
         ax.set_title(f"Against {label}: 50% points spread by a factor {d.spread:.2f} across n")
     else:
-        ax.set_title(f"Against {label}: some curve does not cross 50% within T = {d.budget}")
+        ax.set_title(f"Against {label}: a curve does not cross 50% on its grid at T = {d.budget}")
 
 
 def threshold_explorer(

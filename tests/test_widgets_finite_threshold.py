@@ -60,6 +60,11 @@ def test_threshold_curves_rescale_and_measure_the_spread():
     assert d.spread == pytest.approx(d.x50.max() / d.x50.min())
     with pytest.raises(ValueError, match="budget"):
         sl.threshold_curves(res, budget=401)
+    # a curve whose measured success never reaches ½ has no 50% point (no extrapolation)
+    low = sl.SuccessResult(n=12, k=1, m=np.array([5, 9]), trials=4, steps=400, seed=0,
+                           hits=np.array([[-1, -1, -1, 3], [-1, 2, -1, -1]]))  # fmt: skip
+    d = sl.threshold_curves([res[0], low])
+    assert np.isnan(d.x50[1]) and np.isnan(d.spread) and np.isfinite(d.x50[0])
 
 
 def test_threshold_explorer_switches_scaling_and_budget():
