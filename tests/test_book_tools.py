@@ -53,10 +53,19 @@ def test_bootstrap_sync_inserts_once_then_updates(tmp_path):
     assert nbformat.read(path, as_version=4).cells[0].cell_type == "markdown"
     assert bootstrap.sync(path, "print(1)", check=False)
     assert not bootstrap.sync(path, "print(1)", check=True)
-    assert bootstrap.sync(path, "print(2)", check=False)  # a changed URL rewrites the cell
+    assert bootstrap.sync(path, "print(2)", check=True)  # a changed URL: out of date
+    assert bootstrap.sync(path, "print(2)", check=False)  # ... and the cell is rewritten
     cells = nbformat.read(path, as_version=4).cells
-    assert [c.source for c in cells] == ["print(2)", "# T", "import stelib"]
-    assert cells[0].id == "bootstrap" and cells[0].metadata["tags"] == ["hide-cell"]
+    # first code cell, below the title
+    assert [c.source for c in cells] == ["# T", "print(2)", "import stelib"]
+    assert cells[1].id == "bootstrap" and cells[1].metadata["tags"] == ["hide-cell"]
+    # a bootstrap cell above the title is moved down
+    nb = nbformat.read(path, as_version=4)
+    nb.cells = [nb.cells[1], nb.cells[0], nb.cells[2]]
+    nbformat.write(nb, path)
+    assert bootstrap.sync(path, "print(2)", check=True)
+    assert bootstrap.sync(path, "print(2)", check=False)
+    assert [c.source for c in nbformat.read(path, as_version=4).cells][:2] == ["# T", "print(2)"]
 
 
 def test_strip_solutions_keeps_exercises_and_nested_blocks_out():
