@@ -3,7 +3,8 @@
 Run from the repository root (takes about an hour on a 2-core machine; ``--quick`` for a smoke
 run with 10× fewer steps):
 
-    python benchmarks/bench_engine.py [--workload e2|large|all] [--threads 1] [--quick]
+    python benchmarks/bench_engine.py [--workload e2|large|all|none] [--regimes] [--threads 1]
+                                      [--quick]
 
 For each workload it runs, one after the other in this process, on the same trials
 (``stelib.sample_trials``, seed 0, noiseless labels):
@@ -28,6 +29,8 @@ holds exactly when every sign decision is the same: ĝ is formed in float64 from
 It also measures, from an untimed engine run, the coordinates that flip per step and the
 fraction of samples with a nonzero residual, and runs the E2 workload as a sweep
 (``stelib.success_probability``) in one process and on a ``ProcessPoolExecutor`` with 2 workers.
+``--regimes`` adds a table of the dense and incremental paths under label flips, additive label
+noise, k = 3 and the clipped STE (at n = 100 and n = 400).
 
 This is not a test: the targets are checked by reading the printed ratios.
 """
@@ -136,6 +139,11 @@ def timed(fn):
     w0, c0 = time.perf_counter(), time.process_time()
     out = fn()
     return out, time.perf_counter() - w0, time.process_time() - c0
+
+
+def best_of(repeats, fn):
+    """``timed`` ``repeats`` times; the smallest CPU time (the machine may be shared)."""
+    return min((timed(fn) for _ in range(repeats)), key=lambda r: r[2])
 
 
 def blas_info():
@@ -283,9 +291,54 @@ def sweep(spec, args):
     print(f"    hitting times bitwise identical: {same}; successes {one.successes.tolist()}")
 
 
+REGIMES = [  # label, n, m, trials, steps, data options, engine options
+    ("noiseless, k=1", 100, 250, 64, 2000, {}, {}),
+    ("label flips p=0.1", 100, 250, 64, 2000, {"flip": 0.1}, {}),
+    ("additive noise s=0.3", 100, 250, 64, 2000, {"noise_std": 0.3}, {}),
+    ("k=3 patches, noiseless", 100, 250, 64, 2000, {"k": 3}, {}),
+    ("clipped STE c=1", 100, 250, 64, 2000, {}, {"ste": "clipped"}),
+    ("additive noise s=0.3", 400, 4000, 4, 300, {"noise_std": 0.3}, {}),
+    ("k=3 patches, noiseless", 400, 1333, 4, 300, {"k": 3}, {}),
+    ("clipped STE c=1", 400, 4000, 4, 300, {}, {"ste": "clipped"}),
+]
+
+
+def regimes(args):
+    """Dense versus incremental path across regimes (CPU time, best of 3 runs)."""
+    print("\n=== regimes: dense vs incremental path (CPU time, best of 3 runs)")
+    head = f"{'regime':24s} {'n':>4s} {'m':>5s} {'trials':>6s} {'T':>5s} {'dense s':>8s}"
+    print(
+        f"    {head} {'incr. s':>8s} {'dense/incr':>10s} {'flips/n':>8s} {'rows G!=0':>9s}", end=""
+    )
+    print("  bitwise equal  auto picks")
+    for label, n, m, trials, steps, data, opts in REGIMES:
+        steps = steps // 10 if args.quick else steps
+        t = sl.sample_trials(n, m, trials=trials, seed=SEED, **data)
+
+        def run(method, t=t, opts=opts, steps=steps):
+            return sl.ste_gradient_method(
+                t.Z, t.y, t.u0, w_star=t.w_star, a=t.a, steps=steps, method=method, **opts
+            )
+
+        dense, _, dc = best_of(3, lambda: run("dense"))
+        incr, _, ic = best_of(3, lambda: run("incremental"))
+        same = all(np.array_equal(getattr(dense, f), getattr(incr, f)) for f in ("u", "hit"))
+        act = list(activity(lambda: run("incremental"), trials, n, m * t.a.size, steps).values())
+        clipped = opts.get("ste", "identity") == "clipped"
+        pick = _engine.choose("auto", steps, np.dtype(np.float64), n, clipped)
+        row = f"{label:24s} {n:4d} {m:5d} {trials:6d} {steps:5d} {dc:8.2f} {ic:8.2f}"
+        print(
+            f"    {row} {dc / ic:10.2f} {act[1]:8.3f} {act[2]:9.3f}  {'yes' if same else 'NO':13s}",
+            end="",
+        )
+        print(f"  {pick}")
+    print(f"    load average {os.getloadavg()}")
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--workload", choices=["e2", "large", "all"], default="all")
+    p.add_argument("--workload", choices=["e2", "large", "all", "none"], default="all")
+    p.add_argument("--regimes", action="store_true", help="dense vs incremental per regime")
     p.add_argument("--threads", type=int, default=1, help="BLAS and torch threads (default 1)")
     p.add_argument("--quick", action="store_true", help="10x fewer steps (smoke run)")
     p.add_argument("--reference", action="store_true", help="library oracle on 'large' too")
@@ -315,11 +368,13 @@ def main(argv=None):
     print(f"BLAS: {blas_info()}")
     env = {k: v for k, v in os.environ.items() if k.startswith(("OPENBLAS", "OMP", "MKL"))}
     print(f"BLAS environment: {env or 'none set'}; engine groups of {_engine.GROUP_BYTES} bytes")
-    names = list(WORKLOADS) if args.workload == "all" else [args.workload]
+    names = {"all": list(WORKLOADS), "none": []}.get(args.workload, [args.workload])
     for name in names:
         run_workload(name, WORKLOADS[name], args, has_torch)
     if "e2" in names:
         sweep(WORKLOADS["e2"], args)
+    if args.regimes:
+        regimes(args)
 
 
 if __name__ == "__main__":

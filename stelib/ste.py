@@ -218,7 +218,9 @@ def ste_gradient_method(
         power-of-two-scaled rounding of ``Z`` (a sign too close to call is taken from a fresh
         product, so no decision changes). Both form ``ĝ`` from the samples with a nonzero
         weight ``Gᵢ`` only (noiseless, ``k = 1``: the misclassified ones). ``"auto"``
-        (default): ``"incremental"``, or ``"dense"`` if ``steps < 8`` or ``dtype`` is float32.
+        (default): whichever was faster in ``benchmarks/``: ``"incremental"``, except
+        ``"dense"`` if ``steps < 8``, if ``dtype`` is float32, or with the clipped STE for
+        ``n < 300``.
     dtype : {numpy.float64, numpy.float32}
         Precision of the dense products (``method="dense"`` only). float32 halves the memory
         traffic but can change a sign decision, hence the trajectory; ``benchmarks/`` measures
@@ -241,9 +243,10 @@ def ste_gradient_method(
     Z, y, u0, w_star, a, eta, steps, ste_scale, clip = _check_engine_inputs(
         Z, y, u0, w_star, a, eta, steps, ste, ste_scale, clip
     )
-    method, dtype = _check_method(method, dtype, steps)
+    method, dtype = _check_method(method, dtype)
     trials, m, k, n = Z.shape
     thr = None if ste == "identity" else ste_scale * np.sqrt(n)
+    method = _engine.choose(method, steps, dtype, n, thr is not None)
     out = _engine.Records(u0, steps, w_star is not None, record)
     # Bytes of data a trial's steps touch: Z (dense: in dtype; incremental: float64 + int32).
     per_trial = m * k * n * (dtype.itemsize if method == "dense" else 12)
@@ -263,8 +266,8 @@ def ste_gradient_method(
     )
 
 
-def _check_method(method, dtype, steps):
-    """Validate ``method`` and ``dtype``; resolve ``"auto"``."""
+def _check_method(method, dtype):
+    """Validate ``method`` and ``dtype``."""
     if method not in _engine.METHODS:
         raise ValueError(f"method == {method!r}, must be one of {_engine.METHODS}.")
     try:
@@ -275,9 +278,6 @@ def _check_method(method, dtype, steps):
         raise ValueError(f"dtype == {dtype!r}, must be float64 or float32.")
     if dtype == np.float32 and method == "incremental":
         raise ValueError("dtype == float32 needs method == 'dense' (or 'auto').")
-    if method == "auto":
-        use_dense = dtype == np.float32 or steps < _engine.AUTO_MIN_STEPS
-        method = "dense" if use_dense else "incremental"
     return method, dtype
 
 

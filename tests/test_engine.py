@@ -155,17 +155,32 @@ def test_public_scipy_fallback_gives_the_same_bits(monkeypatch):
         _assert_bitwise(res, base)
 
 
-def test_auto_takes_the_dense_path_for_short_runs(monkeypatch):
-    t = sl.sample_trials(8, 30, trials=3, seed=0)
+@pytest.mark.parametrize(
+    ("n", "data", "kw", "expected"),
+    [
+        (8, {}, {"steps": 50}, "run_incremental"),
+        (8, {"flip": 0.2}, {"steps": 50}, "run_incremental"),
+        (8, {"noise_std": 0.3}, {"steps": 50}, "run_incremental"),
+        (8, {"k": 2}, {"steps": 50}, "run_incremental"),
+        (8, {}, {"steps": _engine.AUTO_MIN_STEPS - 1}, "run_dense"),
+        (8, {}, {"steps": 50, "dtype": np.float32}, "run_dense"),
+        (8, {}, {"steps": 50, "ste": "clipped"}, "run_dense"),
+        (_engine.AUTO_MIN_N_CLIPPED, {}, {"steps": 9, "ste": "clipped"}, "run_incremental"),
+    ],
+)
+def test_auto_picks_the_path_measured_faster_for_the_regime(n, data, kw, expected, monkeypatch):
+    t = sl.sample_trials(n, 12, trials=2, seed=0, **data)
+    called = []
+    for name in ("run_dense", "run_incremental"):
+        real = getattr(_engine, name)
 
-    def forbidden(*args, **kwargs):
-        raise AssertionError("incremental path used")
+        def spy(*args, _name=name, _real=real, **kwargs):
+            called.append(_name)
+            return _real(*args, **kwargs)
 
-    monkeypatch.setattr(_engine, "run_incremental", forbidden)
-    sl.ste_gradient_method(t.Z, t.y, t.u0, steps=_engine.AUTO_MIN_STEPS - 1)
-    sl.ste_gradient_method(t.Z, t.y, t.u0, steps=50, dtype=np.float32)
-    with pytest.raises(AssertionError, match="incremental path used"):
-        sl.ste_gradient_method(t.Z, t.y, t.u0, steps=_engine.AUTO_MIN_STEPS)
+        monkeypatch.setattr(_engine, name, spy)
+    sl.ste_gradient_method(t.Z, t.y, t.u0, a=t.a, **kw)
+    assert set(called) == {expected}
 
 
 def test_float32_dense_runs_with_the_same_shapes():
