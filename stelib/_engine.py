@@ -20,6 +20,12 @@ group, so neither do its results).
     sparse-times-dense products done for all trials of a group by one compiled loop (SciPy's CSR
     kernel), so a step costs ``O(#flips · m k + #nonzero rows · n)`` instead of ``O(m k n)``.
 
+In its fast mode (``k = 1``, identity STE, labels ``±a₀``) without per-step records, the
+incremental path runs every step in compiled code when numba is installed
+(:mod:`stelib._kernel`, one trial after the other, the same arithmetic in the same order); else
+in numpy. The two give bitwise-equal results; the compiled loop is several times faster
+(``benchmarks/``).
+
 Both paths form ``ĝ = (1/m) Σᵢ Gᵢ Zᵢ`` the same way: over the rows with ``Gᵢ ≠ 0`` only (a zero
 row adds nothing), the same products ``Gᵢ Zᵢⱼ`` as the loop, summed in row order per trial. With
 the same decisions this makes the two paths' results bitwise equal, and a trial's result
@@ -39,6 +45,8 @@ applied to ``| |sᵢ| − c√n |``. The decisions are therefore the dense path'
 from __future__ import annotations
 
 import numpy as np
+
+from . import _kernel
 
 try:  # SciPy's compiled CSR kernel: Y += A @ X without temporaries.
     from scipy.sparse._sparsetools import csr_matvecs as _csr_matvecs
@@ -72,6 +80,10 @@ def choose(method, steps, dtype, n, clipped):
         return "dense"
     return "incremental"
 
+
+#: Whether the incremental path's fast mode runs in compiled code when numba is installed (the
+#: results are bitwise the same either way; tests switch it off to check the numpy code).
+USE_KERNEL = True
 
 #: Bytes of input data per group of trials processed together (a cache-sized working set).
 GROUP_BYTES = 4 << 20
@@ -236,6 +248,42 @@ def _exponents(Zr, n):
     return np.clip(np.nan_to_num(p, posinf=0.0), -1000, 1000)
 
 
+def _run_fast_compiled(
+    Zr, Zt, q, C, T, U, wp, WS, tau, eta, clip, steps, m, check_hits, out, lo, fresh
+):
+    """The fast mode's steps in compiled code (:mod:`stelib._kernel`), same arithmetic."""
+    trials, M, n = Zr.shape
+    has_star = WS is not None
+    ws = WS if has_star else np.zeros((trials, n), dtype=bool)
+    dist = np.count_nonzero(wp != ws, axis=1).astype(np.int64)
+    tnext = np.zeros(trials, dtype=np.int64)
+    alive = np.ones(trials, dtype=bool)
+    hit = np.full(trials, -1, dtype=np.int64)
+    fixed = np.full(trials, -1, dtype=np.int64)
+    pre = np.zeros((trials, M))
+    pre_t = np.full(trials, -1, dtype=np.int64)
+    options = (
+        int(tau),
+        float(eta),
+        float(clip) if clip is not None else 0.0,
+        clip is not None,
+        int(steps),
+        float(m),
+        has_star,
+        bool(check_hits),
+    )
+    state = (T, U, wp, ws, dist, tnext, alive, hit, fixed, pre, pre_t)
+    data = (Zr, Zt.reshape(trials, n, M), np.ascontiguousarray(q), C.reshape(trials, M))
+    while (b := _kernel.fast_trials(*data, *state, options)) >= 0:
+        pre[b] = fresh(b)  # an undecided sign: the dense path's float64 value decides
+        pre_t[b] = tnext[b]
+    gid = np.arange(lo, lo + trials)
+    out.hit[gid] = hit
+    out.fixed_point[gid] = fixed
+    out.u[gid] = U
+    return out
+
+
 def run_incremental(Z, y, u0, w_star, a, eta, steps, thr, clip, out, lo):
     """The incremental path on trials ``lo, lo+1, …`` (``Z`` etc. are this group's rows).
 
@@ -291,6 +339,11 @@ def run_incremental(Z, y, u0, w_star, a, eta, steps, thr, clip, out, lo):
             np.where(np.dot(Zr[b], np.where(WS[b], 1.0, -1.0)) >= 0, a0, -a0) for b in range(trials)
         ]
         check_hits = not np.array_equal(np.array(at_star), y)
+
+    if fast and not record and STATS is None and _kernel.AVAILABLE and USE_KERNEL:
+        return _run_fast_compiled(
+            Zr, Zt, q, C, T, U, wp, WS, tau, eta, clip, steps, m, check_hits, out, lo, fresh
+        )
 
     for t in range(steps + 1):
         if fast:

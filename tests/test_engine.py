@@ -218,3 +218,76 @@ def test_sweep_is_bitwise_identical_across_executors_and_batch_sizes():
     np.testing.assert_array_equal(small.hits, ref.hits)
     np.testing.assert_array_equal(procs.hits, ref.hits)
     assert 0 < ref.successes.sum() < ref.hits.size  # some succeed, some do not
+
+
+# The compiled fast mode (stelib._kernel, numba): k = 1, identity STE, labels ±a, no records.
+# It must give the numpy implementation's bits and the loop's decisions.
+
+FAST_REGIMES = [
+    ({}, {}),
+    ({"flip": 0.1}, {}),
+    ({}, {"eta": 0.3}),
+    ({"flip": 0.05}, {"clip": 0.05}),
+    ({"flip": 0.05}, {"eta": 2.5, "clip": 0.5}),
+]
+
+
+def _with_kernel(use, monkeypatch, *args, **kw):
+    monkeypatch.setattr(_engine, "USE_KERNEL", use)
+    return sl.ste_gradient_method(*args, method="incremental", **kw)
+
+
+@pytest.mark.parametrize(("data", "opts"), FAST_REGIMES)
+def test_compiled_fast_mode_gives_the_numpy_bits_and_the_loops_decisions(data, opts, monkeypatch):
+    pytest.importorskip("numba")
+    early_hits = 0
+    for seed in range(3):
+        t = sl.sample_trials(16, 80, trials=6, seed=seed, **data)
+        kw = {"w_star": t.w_star, "a": t.a, "steps": 400, **opts}
+        compiled = _with_kernel(True, monkeypatch, t.Z, t.y, t.u0, **kw)
+        numpy_path = _with_kernel(False, monkeypatch, t.Z, t.y, t.u0, **kw)
+        _assert_bitwise(compiled, numpy_path)
+        ref = sl.ste_gradient_method_reference(t.Z, t.y, t.u0, **kw)
+        np.testing.assert_array_equal(compiled.hit, ref.hit)
+        np.testing.assert_array_equal(compiled.fixed_point, ref.fixed_point)
+        np.testing.assert_array_equal(compiled.w, ref.w)
+        early_hits += np.count_nonzero((compiled.hit >= 0) & (compiled.hit != compiled.fixed_point))
+    if data.get("flip") and not opts:  # w* is not a fixed point: hits are found on the way
+        assert early_hits > 0
+
+
+def test_compiled_fast_mode_is_used_and_asks_for_fresh_products(monkeypatch):
+    # ±1 inputs, even n: exact zeros among the pre-activations, which the integer certificate
+    # cannot decide; the kernel must stop, get the dense float64 value, and resume.
+    pytest.importorskip("numba")
+    from stelib import _kernel
+
+    calls = []
+    real = _kernel.fast_trials
+
+    def spy(*args):
+        calls.append(real(*args))
+        return calls[-1]
+
+    monkeypatch.setattr(_kernel, "fast_trials", spy)
+    Z, y, u0, w_star, a = _rademacher_trials(10, 40, 6)
+    kw = {"w_star": w_star, "a": a, "steps": 150}
+    compiled = sl.ste_gradient_method(Z, y, u0, method="incremental", **kw)
+    assert len(calls) > 1 and calls[-1] == -1  # it returned for fresh products, then finished
+    ref = sl.ste_gradient_method_reference(Z, y, u0, **kw)
+    np.testing.assert_array_equal(compiled.hit, ref.hit)
+    np.testing.assert_array_equal(compiled.fixed_point, ref.fixed_point)
+    np.testing.assert_array_equal(compiled.w, ref.w)
+    _assert_bitwise(compiled, _with_kernel(False, monkeypatch, Z, y, u0, **kw))
+
+
+def test_compiled_fast_mode_near_the_threshold(monkeypatch):
+    pytest.importorskip("numba")
+    t = sl.sample_trials(30, 24, trials=12, seed=3)
+    kw = {"w_star": t.w_star, "steps": 1500}
+    compiled = _with_kernel(True, monkeypatch, t.Z, t.y, t.u0, **kw)
+    _assert_bitwise(compiled, _with_kernel(False, monkeypatch, t.Z, t.y, t.u0, **kw))
+    _assert_bitwise(compiled, sl.ste_gradient_method(t.Z, t.y, t.u0, method="dense", **kw))
+    ref = sl.ste_gradient_method_reference(t.Z, t.y, t.u0, **kw)
+    np.testing.assert_array_equal(compiled.hit, ref.hit)
+    np.testing.assert_array_equal(compiled.w, ref.w)
