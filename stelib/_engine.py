@@ -258,8 +258,8 @@ def _run_fast_compiled(
     dist = np.count_nonzero(wp != ws, axis=1).astype(np.int64)
     tnext = np.zeros(trials, dtype=np.int64)
     alive = np.ones(trials, dtype=bool)
-    hit = np.full(trials, -1, dtype=np.int64)
-    fixed = np.full(trials, -1, dtype=np.int64)
+    hit = out.hit[lo : lo + trials]  # views: the kernel writes the records in place
+    fixed = out.fixed_point[lo : lo + trials]
     pre = np.zeros((trials, M))
     pre_t = np.full(trials, -1, dtype=np.int64)
     options = (
@@ -277,10 +277,7 @@ def _run_fast_compiled(
     while (b := _kernel.fast_trials(*data, *state, options)) >= 0:
         pre[b] = fresh(b)  # an undecided sign: the dense path's float64 value decides
         pre_t[b] = tnext[b]
-    gid = np.arange(lo, lo + trials)
-    out.hit[gid] = hit
-    out.fixed_point[gid] = fixed
-    out.u[gid] = U
+    out.u[lo : lo + trials] = U
     return out
 
 

@@ -37,6 +37,7 @@ __all__ = [
     "M50Fit",
     "logistic_success",
     "fit_m50",
+    "crosses_half",
     "PowerLawFit",
     "fit_power_law",
     "SCALINGS",
@@ -233,6 +234,17 @@ def fit_m50(
         confidence=confidence,
         replicates=reps,
     )
+
+
+def crosses_half(successes, trials) -> bool:
+    """Whether a measured success curve crosses ½ on its grid of ``m``.
+
+    True if some point has a success fraction below ½ and some point one above ½, so that the
+    50% point of :func:`fit_m50` lies between measured points; otherwise the logistic fit
+    extrapolates it beyond the grid. See chapter "The sample-size threshold".
+    """
+    k, n = _counts(successes, trials)
+    return bool(np.any(2 * k < n) and np.any(2 * k > n))
 
 
 class PowerLawFit(NamedTuple):

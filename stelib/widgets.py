@@ -733,7 +733,14 @@ def threshold_curves(
 
     ``budget`` defaults to the smallest run budget; it may not exceed it.
     """
-    from .stats import collapse_spread, fit_m50, scale, successes_within, wilson_interval
+    from .stats import (
+        collapse_spread,
+        crosses_half,
+        fit_m50,
+        scale,
+        successes_within,
+        wilson_interval,
+    )
 
     results = list(results)
     if len(results) < 2:
@@ -751,7 +758,7 @@ def threshold_curves(
         los.append(lo)
         his.append(hi)
         ns.append(r.n)
-        crosses = np.any(2 * k < r.trials) and np.any(2 * k > r.trials)  # ½ inside the grid
+        crosses = crosses_half(k, r.trials)
         m50.append(fit_m50(r.m, k, r.trials, bootstrap=1).m50 if crosses else np.nan)
     ns, m50 = np.array(ns), np.array(m50)
     if np.any(np.isnan(m50)):  # no 50% point within the grid: do not extrapolate

@@ -129,6 +129,16 @@ def test_collapse_spread_is_one_for_the_right_scaling():
         sl.scale(n, "n^3")
 
 
+def test_crosses_half_only_when_one_half_lies_inside_the_grid():
+    assert sl.crosses_half([10, 40, 90], 100)
+    assert sl.crosses_half([1, 60], [4, 100])  # per-point trials
+    assert not sl.crosses_half([0, 4, 26], 100)  # stays below 1/2: m50 would be extrapolated
+    assert not sl.crosses_half([60, 90], 100)  # starts above 1/2
+    assert not sl.crosses_half([10, 50, 50], 100)  # touches 1/2 but never exceeds it
+    with pytest.raises(ValueError, match="successes"):
+        sl.crosses_half([101], 100)
+
+
 def test_successes_within_and_survival_from_hitting_times():
     hits = np.array([[0, 5, 10, -1, 100], [-1, -1, 3, 3, 3]])
     np.testing.assert_array_equal(sl.successes_within(hits, 5), [2, 3])
