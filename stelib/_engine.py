@@ -272,8 +272,17 @@ def _run_fast_compiled(
         has_star,
         bool(check_hits),
     )
-    state = (T, U, wp, ws, dist, tnext, alive, hit, fixed, pre, pre_t)
-    data = (Zr, Zt.reshape(trials, n, M), np.ascontiguousarray(q), C.reshape(trials, M))
+    # The kernel's layout: rows premultiplied by their weight (the products it would form),
+    # doubled integer columns and an all-zero one, margins padded to whole blocks of rows that
+    # never qualify (their margin is the largest int32 and their columns are zero).
+    Mp = -(-M // _kernel.ROW_BLOCK) * _kernel.ROW_BLOCK
+    P = Zr * C.reshape(trials, M, 1)
+    Zt2 = np.zeros((trials, n + 1, Mp), dtype=np.int32)  # and an all-zero column
+    np.multiply(Zt.reshape(trials, n, M), 2, out=Zt2[:, :n, :M])
+    Tp = np.full((trials, Mp), np.iinfo(np.int32).max, dtype=np.int32)
+    Tp[:, :M] = T
+    state = (Tp, U, wp, ws, dist, tnext, alive, hit, fixed, pre, pre_t)
+    data = (P, Zt2, np.ascontiguousarray(q))
     while (b := _kernel.fast_trials(*data, *state, options)) >= 0:
         pre[b] = fresh(b)  # an undecided sign: the dense path's float64 value decides
         pre_t[b] = tnext[b]

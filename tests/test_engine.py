@@ -256,6 +256,26 @@ def test_compiled_fast_mode_gives_the_numpy_bits_and_the_loops_decisions(data, o
         assert early_hits > 0
 
 
+@pytest.mark.parametrize("opts", [{}, {"eta": 0.7}, {"clip": 0.02}, {"w_star": None}])
+def test_compiled_fast_mode_across_bit_words_and_flip_blocks(opts, monkeypatch):
+    # n = 150 spans three 64-bit sign words (the last one partial), m = 200 four 64-row margin
+    # blocks (the last one padded); with a small start, dozens of coordinates flip per step, so
+    # the flip lists fill several blocks of 8 columns and the shorter list is padded.
+    pytest.importorskip("numba")
+    t = sl.sample_trials(150, 200, trials=3, seed=5)
+    kw = {"w_star": t.w_star, "steps": 300, **opts}
+    compiled = _with_kernel(True, monkeypatch, t.Z, t.y, t.u0, **kw)
+    _assert_bitwise(compiled, _with_kernel(False, monkeypatch, t.Z, t.y, t.u0, **kw))
+    ref = sl.ste_gradient_method_reference(t.Z, t.y, t.u0, **kw)
+    np.testing.assert_array_equal(compiled.hit, ref.hit)
+    np.testing.assert_array_equal(compiled.fixed_point, ref.fixed_point)
+    np.testing.assert_array_equal(compiled.w, ref.w)
+    monkeypatch.setattr(_engine, "STATS", [])  # per step: (alive trials, flips, misclassified)
+    _with_kernel(False, monkeypatch, t.Z, t.y, t.u0, **kw)
+    alive, flips, _ = np.array(_engine.STATS).T
+    assert (flips > 2 * 8 * alive).any()  # some step filled more than two blocks per trial
+
+
 def test_compiled_fast_mode_is_used_and_asks_for_fresh_products(monkeypatch):
     # ±1 inputs, even n: exact zeros among the pre-activations, which the integer certificate
     # cannot decide; the kernel must stop, get the dense float64 value, and resume.
