@@ -153,7 +153,7 @@ def best_of_alternating(repeats, *fns):
     for _ in range(repeats):
         for out, fn in zip(runs, fns, strict=True):
             out.append(timed(fn))
-    return [min(r, key=lambda r: r[2]) for r in runs]
+    return [min(r, key=lambda r: r[2]) for r in runs], [[r[2] for r in rs] for rs in runs]
 
 
 def blas_info():
@@ -224,7 +224,7 @@ def run_workload(name, spec, args, has_torch):
         _, jw, _ = timed(lambda: sl.ste_gradient_method(*few, w_star=t.w_star[:1], steps=50))
         print(f"    numba {numba_version()}: first call (compile or load cache) {jw:.2f} s")
     # The engine and the loop, whose ratio is the first target, are timed alternately.
-    (eng, ew, ec), (res, loop_w, loop_c) = best_of_alternating(
+    ((eng, ew, ec), (res, loop_w, loop_c)), (eng_runs, loop_runs) = best_of_alternating(
         args.repeats, engine, lambda: loop(t.Z, t.y, t.u0, t.w_star, 1.0, steps)
     )
     mode = "compiled fast mode" if _kernel.AVAILABLE else "numpy, numba not installed"
@@ -290,6 +290,10 @@ def run_workload(name, spec, args, has_torch):
 
     print("    ratios")
     ratio("loop / engine", (loop_w, loop_c), (ew, ec))
+    rounds = ", ".join(f"{lc / ec_:.2f}x" for lc, ec_ in zip(loop_runs, eng_runs, strict=True))
+    print(f"      every run, cpu s: engine {', '.join(f'{c:.2f}' for c in eng_runs)}")
+    print(f"                        loop   {', '.join(f'{c:.2f}' for c in loop_runs)}")
+    print(f"      loop / engine in each round (engine, then loop): {rounds}")
     if ref_w is not None:
         ratio("library reference loop / engine", (ref_w, ref_c), (ew, ec))
     ratio("torch / engine", (torch_w, torch_c), (ew, ec))
