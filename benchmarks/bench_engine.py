@@ -22,10 +22,13 @@ For each workload it runs, one after the other in this process, on the same tria
    preallocated outputs and nothing else: two numpy calls per step, grouped like the engine's
    dense path and also all trials batched; the faster layout counts.
 
-It prints wall and CPU times, the ratios loop/engine, torch/engine, engine/bound, the number of
-successes of every implementation and whether every trial's hitting time agrees with the
-engine's. float32 is accepted only if its run is bitwise equal to float64's (in this engine that
-holds exactly when every sign decision is the same: ĝ is formed in float64 from the decisions).
+Every implementation is timed ``--repeats`` times (default 3) and its run with the least CPU time
+kept; the engine and the loop, whose ratio is the first target, are timed alternately (engine,
+loop, engine, loop, …), and every run of the two is printed. It prints wall and CPU times, the
+ratios loop/engine, torch/engine, engine/bound, the number of successes of every implementation
+and whether every trial's hitting time agrees with the engine's. float32 is accepted only if its
+run is bitwise equal to float64's (in this engine that holds exactly when every sign decision is
+the same: ĝ is formed in float64 from the decisions).
 It also measures, from an untimed engine run, the coordinates that flip per step and the
 fraction of samples with a nonzero residual, and runs the E2 workload as a sweep
 (``stelib.success_probability``) in one process and on a ``ProcessPoolExecutor`` with 2 workers.

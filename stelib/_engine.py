@@ -23,8 +23,8 @@ group, so neither do its results).
 In its fast mode (``k = 1``, identity STE, labels ``±a₀``) without per-step records, the
 incremental path runs every step in compiled code when numba is installed
 (:mod:`stelib._kernel`, one trial after the other, the same arithmetic in the same order); else
-in numpy. The two give bitwise-equal results; the compiled loop is about 3× faster
-(``benchmarks/``).
+in numpy. The two give bitwise-equal results; the compiled loop is about 8× faster on the E2
+workload (``benchmarks/``).
 
 Both paths form ``ĝ = (1/m) Σᵢ Gᵢ Zᵢ`` the same way: over the rows with ``Gᵢ ≠ 0`` only (a zero
 row adds nothing), the same products ``Gᵢ Zᵢⱼ`` as the loop, summed in row order per trial. With
