@@ -87,6 +87,17 @@ def _bits(flags, j0, count):
 
 
 @_inline
+def _append_bits(word, base, out, cnt):
+    """Append ``base + k`` for every set bit ``k`` of ``word``, lowest first, to ``out[cnt:]``;
+    return the new count."""
+    while word:
+        out[cnt] = base + _cttz(word)
+        cnt += 1
+        word &= word - np.uint64(1)
+    return cnt
+
+
+@_inline
 def _candidates(Tb, tau, out):
     """Write the rows ``i`` with ``Tb[i] < tau``, ascending, to ``out``; return their number.
 
@@ -99,10 +110,7 @@ def _candidates(Tb, tau, out):
         word = np.uint64(0)
         for k in range(64):
             word |= np.uint64(Tb[i0 + k] < tau) << np.uint64(k)
-        while word:
-            out[cnt] = i0 + _cttz(word)
-            cnt += 1
-            word &= word - np.uint64(1)
+        cnt = _append_bits(word, i0, out, cnt)
     return cnt
 
 
@@ -272,20 +280,12 @@ def _fast_trials(P, Zt2, q, T, U, wp, ws, dist, tnext, alive, hit, fixed, fresh,
                 if has_star:
                     away = changed & (new ^ sbits[w])
                     dist[b] += 2 * _ctpop(away) - _ctpop(changed)
-                up = changed & new
-                down = changed & old
-                while up:
-                    j = j0 + _cttz(up)
-                    ups[nup] = j
-                    wb[j] = True
-                    nup += 1
-                    up &= up - np.uint64(1)
-                while down:
-                    j = j0 + _cttz(down)
-                    downs[ndown] = j
-                    wb[j] = False
-                    ndown += 1
-                    down &= down - np.uint64(1)
+                nup = _append_bits(changed & new, j0, ups, nup)
+                ndown = _append_bits(changed & old, j0, downs, ndown)
+            for c in range(nup):
+                wb[ups[c]] = True
+            for c in range(ndown):
+                wb[downs[c]] = False
             _flip_margins(Tb, Ztb, ups, nup, downs, ndown)
             t += 1
     return -1
