@@ -19,7 +19,7 @@ compiled code. It makes exactly the numpy implementation's arithmetic, in the sa
 So the iterates are bitwise those of the numpy paths (``tests/test_engine.py`` checks it). Per
 trial and step the work is about ``#misclassified · n + #flips · m`` additions on data that stays
 in cache, with no Python in between. The lists of misclassified rows and flipped coordinates are
-read off 64-bit masks built by vectorised comparisons, so no inner loop branches on the data.
+read off 64-bit masks built by vectorised comparisons, without a branch per entry.
 That is where the engine's speed comes from (``benchmarks/``: about 1.5× the previous version of
 this loop, which compacted the lists one entry at a time and added one column per pass).
 """
