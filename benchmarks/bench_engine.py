@@ -405,7 +405,7 @@ def main(argv=None):
     except ImportError:
         print("threadpoolctl not installed: BLAS threads not set")
     has_torch = False
-    torch_version = "not installed"
+    torch_version = "not used (--no-torch)" if args.no_torch else "not installed"
     if not args.no_torch:
         try:
             import torch
