@@ -144,19 +144,20 @@ def timed(fn):
     return out, time.perf_counter() - w0, time.process_time() - c0
 
 
-def best_of(repeats, fn):
-    """``timed`` ``repeats`` times; the smallest CPU time (the machine may be shared)."""
-    return min((timed(fn) for _ in range(repeats)), key=lambda r: r[2])
-
-
 def best_of_alternating(repeats, *fns):
-    """``best_of`` for several functions timed in turn (f, g, f, g, …), so that a slow phase of
-    a shared machine hits them alike and does not bias their ratio."""
+    """``timed`` ``repeats`` times each, the functions in turn (f, g, f, g, …), so that a slow
+    phase of a shared machine hits them alike: per function the run with the smallest CPU time,
+    and the CPU times of all its runs."""
     runs = [[] for _ in fns]
     for _ in range(repeats):
         for out, fn in zip(runs, fns, strict=True):
             out.append(timed(fn))
     return [min(r, key=lambda r: r[2]) for r in runs], [[r[2] for r in rs] for rs in runs]
+
+
+def best_of(repeats, fn):
+    """``timed`` ``repeats`` times; the run with the smallest CPU time."""
+    return best_of_alternating(repeats, fn)[0][0]
 
 
 def blas_info():

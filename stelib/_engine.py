@@ -277,7 +277,7 @@ def _run_fast_compiled(
     # never qualify (their margin is the largest int32 and their columns are zero).
     Mp = -(-M // _kernel.ROW_BLOCK) * _kernel.ROW_BLOCK
     P = Zr * C.reshape(trials, M, 1)
-    Zt2 = np.zeros((trials, n + 1, Mp), dtype=np.int32)  # and an all-zero column
+    Zt2 = np.zeros((trials, n + 1, Mp), dtype=np.int32)
     np.multiply(Zt.reshape(trials, n, M), 2, out=Zt2[:, :n, :M])
     Tp = np.full((trials, Mp), np.iinfo(np.int32).max, dtype=np.int32)
     Tp[:, :M] = T

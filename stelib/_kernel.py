@@ -36,7 +36,8 @@ except ImportError:  # the numpy implementation runs instead (same results)
 #: Whether the compiled loop is available (``numba`` importable).
 AVAILABLE = numba is not None
 
-#: The margins are padded to a multiple of this many rows (padding rows never become candidates).
+#: The margins are padded to a multiple of this many rows (padding rows never become candidates);
+#: the scan reads one 64-bit mask per block.
 ROW_BLOCK = 64
 
 
@@ -106,9 +107,9 @@ def _candidates(Tb, tau, out):
     :data:`ROW_BLOCK`.
     """
     cnt = 0
-    for i0 in range(0, Tb.shape[0], 64):
+    for i0 in range(0, Tb.shape[0], ROW_BLOCK):
         word = np.uint64(0)
-        for k in range(64):
+        for k in range(ROW_BLOCK):  # 64: one bit per row
             word |= np.uint64(Tb[i0 + k] < tau) << np.uint64(k)
         cnt = _append_bits(word, i0, out, cnt)
     return cnt
@@ -243,20 +244,13 @@ def _fast_trials(P, Zt2, q, T, U, wp, ws, dist, tnext, alive, hit, fixed, fresh,
             # u ← u − η ĝ with ĝ = g / m, and the new signs. At a fixed point (ĝ = 0 exactly, so
             # every ĝⱼ is +0.0: the sums start at +0.0) this leaves u bitwise unchanged.
             moving = False
-            if eta != 1.0:
-                for j in range(n):
-                    gj = g[j] / m
-                    moving |= gj != 0.0
-                    uj = Ub[j] - gj * eta
-                    Ub[j] = uj
-                    newf[j] = uj >= 0.0
-            else:
-                for j in range(n):
-                    gj = g[j] / m
-                    moving |= gj != 0.0
-                    uj = Ub[j] - gj
-                    Ub[j] = uj
-                    newf[j] = uj >= 0.0
+            # (numpy skips ``· η`` when η = 1; multiplying by 1.0 is exact, so the bits agree.)
+            for j in range(n):
+                gj = g[j] / m
+                moving |= gj != 0.0
+                uj = Ub[j] - gj * eta
+                Ub[j] = uj
+                newf[j] = uj >= 0.0
             if not moving:  # a fixed point
                 if has_star and dist[b] == 0 and hit[b] < 0:
                     hit[b] = t
