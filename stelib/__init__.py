@@ -11,6 +11,7 @@ from . import (
     data,
     datafiles,
     experiments,
+    explorers,
     model,
     onebit,
     plotting,
@@ -21,11 +22,11 @@ from . import (
     trajectory,
     widgets,
 )
+from ._version import __version__
 from .concentration import (
     coarse_gradient_deviation,
     crossing_sample_size,
     sample_weights_at_distance,
-    signal,
     union_bound_sample_size,
     weights_at_distance,
 )
@@ -39,29 +40,45 @@ from .data import (
     teacher,
     trial_seed,
 )
-from .datafiles import SuccessFile, command_line, read_success_file, write_success_file
-from .experiments import SuccessResult, progress_enabled, success_probability
+from .datafiles import (
+    RecurrenceFile,
+    SuccessFile,
+    command_line,
+    read_recurrence_file,
+    read_success_file,
+    write_recurrence_file,
+    write_success_file,
+)
+from .experiments import (
+    SuccessResult,
+    progress_enabled,
+    recurrence_record,
+    recurrence_sweep,
+    run_tasks,
+    success_probability,
+)
+from .explorers import (
+    RecurrenceView,
+    ThresholdCurves,
+    finite_samples_explorer,
+    recurrence_explorer,
+    recurrence_view,
+    setup_explorer,
+    threshold_curves,
+    threshold_explorer,
+)
 from .model import angle_from_hamming, empirical_loss, hamming, network, sign
 from .onebit import BIHTResult, biht
 from .plotting import PALETTE, use_book_style
 from .recurrence import (
     RETURN_TIME_BINS,
-    DriftPrediction,
-    RecurrenceFile,
     RecurrenceStats,
     Runs,
-    drift_prediction,
     ergodic_weights,
     excursions,
-    exit_time,
-    latent_trajectory,
-    read_recurrence_file,
-    recurrence_record,
     recurrence_statistics,
-    recurrence_sweep,
     return_time_histogram,
     sojourns,
-    write_recurrence_file,
     wrong_fraction,
 )
 from .stats import (
@@ -90,41 +107,39 @@ from .ste import (
     ste_gradient_method_reference,
 )
 from .theory import (
+    DriftPrediction,
     PopulationRun,
     angle,
+    drift_prediction,
+    exit_time,
     gaussian_sign_moment,
     population_coarse_gradient,
     population_dynamics,
     population_loss,
     population_steps,
     sign_correlation,
+    signal,
 )
-from .trajectory import STETrajectory, ste_trajectory
+from .trajectory import (
+    FiniteSamplesRun,
+    SetupTrajectories,
+    STETrajectory,
+    finite_samples_run,
+    latent_trajectory,
+    setup_trajectories,
+    ste_trajectory,
+)
 from .widgets import (
     LIVE_KERNEL_NOTE,
     Control,
     Explorer,
-    FiniteSamplesRun,
-    RecurrenceView,
-    SetupTrajectories,
-    ThresholdCurves,
     checkbox,
     choice,
     explorer,
-    finite_samples_explorer,
-    finite_samples_run,
     geometric_grid,
     grid,
-    recurrence_explorer,
-    recurrence_view,
-    setup_explorer,
-    setup_trajectories,
     slider,
-    threshold_curves,
-    threshold_explorer,
 )
-
-__version__ = "0.1.0"
 
 __all__ = [
     "__version__",
@@ -142,6 +157,7 @@ __all__ = [
     "ste",
     "theory",
     "widgets",
+    "explorers",
     # model
     "sign",
     "network",
@@ -177,6 +193,9 @@ __all__ = [
     "SuccessResult",
     "success_probability",
     "progress_enabled",
+    "run_tasks",
+    "recurrence_record",
+    "recurrence_sweep",
     # statistics of success curves
     "Interval",
     "wilson_interval",
@@ -225,8 +244,6 @@ __all__ = [
     "latent_trajectory",
     "wrong_fraction",
     "ergodic_weights",
-    "recurrence_record",
-    "recurrence_sweep",
     "RecurrenceFile",
     "write_recurrence_file",
     "read_recurrence_file",

@@ -6,11 +6,12 @@ For binary ``w, w*`` the coarse gradient splits into its expectation and a data-
 
     ``ĝ(w) = c (w − w*) + e(w)``,   ``c = ‖a‖² √(2/(πn))``,   ``e(w) = ĝ(w) − E ĝ(w)``
 
-(the expectation is derived in chapter "The setup, derived"). ``c`` is the *signal*: on a wrong
-coordinate the expectation has size ``2c``, on a right one 0. This module measures the size of
-the error, ``‖e(w)‖∞``, for many ``w`` at once (all ``w`` at Hamming distance ``d`` from ``w*``,
-exhaustively for small ``n``, or a random sample), along growing prefixes of one data set, and
-gives the union-bound sample size at which ``‖e(w)‖∞ < c`` is expected to hold for all of them.
+(the expectation is derived in chapter "The setup, derived"). ``c`` (:func:`stelib.signal`) is
+the *signal*: on a wrong coordinate the expectation has size ``2c``, on a right one 0. This
+module measures the size of the error, ``‖e(w)‖∞``, for many ``w`` at once (all ``w`` at
+Hamming distance ``d`` from ``w*``, exhaustively for small ``n``, or a random sample), along
+growing prefixes of one data set, and gives the union-bound sample size at which
+``‖e(w)‖∞ < c`` is expected to hold for all of them.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from math import comb, lgamma
 
 import numpy as np
 
+from . import _gradient
 from ._validate import (
     check_array,
     check_binary,
@@ -28,27 +30,15 @@ from ._validate import (
     check_rng,
     check_second_layer,
 )
-from .model import sign
+from .theory import signal
 
 __all__ = [
-    "signal",
     "weights_at_distance",
     "sample_weights_at_distance",
     "coarse_gradient_deviation",
     "union_bound_sample_size",
     "crossing_sample_size",
 ]
-
-
-def signal(n: int, *, a=None, k: int = 1) -> float:
-    """The signal ``c = ‖a‖² √(2/(πn))``: ``E ĝ(w) = c (w − w*)`` for binary ``w, w*``.
-
-    See chapter "The setup, derived" (:func:`stelib.population_coarse_gradient`).
-    """
-    n = check_int(n, "n", min_value=1)
-    k = check_int(k, "k", min_value=1)
-    a = check_second_layer(a, k if a is None else np.asarray(a).shape[0])
-    return float(np.dot(a, a) * np.sqrt(2.0 / (np.pi * n)))
 
 
 def weights_at_distance(w_star, d: int, *, max_count: int = 2_000_000) -> np.ndarray:
@@ -152,14 +142,14 @@ def coarse_gradient_deviation(
     rows = max(1, chunk // max(1, M * k))
     for lo in range(0, W.shape[0], rows):
         Wc = W[lo : lo + rows]  # (C, n)
-        S = sign(Zf @ Wc.T).reshape(M, k, -1)  # (M, k, C)
-        R = np.einsum("mkc,k->mc", S, a) - y[:, None]  # residuals (M, C)
-        Gt = (R.T[:, :, None] * a).reshape(-1, M * k)  # (C, M·k), rows contiguous
+        S = np.ascontiguousarray((Zf @ Wc.T).T)  # pre-activations (C, M·k)
+        Gt = _gradient.weights(_gradient.residual(S, y, a, M, k), a, M, k, None)  # (C, M·k)
         mean = c * (Wc - w_star)  # E ĝ(w), (C, n)
         acc = np.zeros_like(Wc)
         start = 0
-        for i, m in enumerate(mv):
-            acc += Gt[:, start * k : m * k] @ Zf[start * k : m * k]
+        for i, m in enumerate(mv):  # ĝ on the first m samples: the sum grows by one segment
+            indptr, nz, data = _gradient.sparse(Gt[:, start * k : m * k])
+            _gradient.accumulate(acc, indptr, nz % ((m - start) * k), data, Zf[start * k : m * k])
             start = m
             out[i, lo : lo + rows] = np.max(np.abs(acc / m - mean), axis=1)
     return out

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import stelib as sl
-from stelib import _engine
+from stelib import _engine, _gradient
 
 METHODS = ["dense", "incremental"]
 
@@ -147,7 +147,7 @@ def test_hit_at_the_last_step_is_found():
 def test_public_scipy_fallback_gives_the_same_bits(monkeypatch):
     t = sl.sample_trials(12, 60, trials=4, seed=1, flip=0.05)
     base = sl.ste_gradient_method(t.Z, t.y, t.u0, w_star=t.w_star, steps=100, record=True)
-    monkeypatch.setattr(_engine, "_csr_matvecs", None)
+    monkeypatch.setattr(_gradient, "_csr_matvecs", None)
     for method in METHODS:
         res = sl.ste_gradient_method(
             t.Z, t.y, t.u0, w_star=t.w_star, steps=100, record=True, method=method
