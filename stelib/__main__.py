@@ -25,7 +25,7 @@ from contextlib import contextmanager
 
 from ._validate import check_float, check_int
 from ._version import __version__
-from .datafiles import command_line, write_recurrence_file, write_success_file
+from .datafiles import command_line, success_summary, write_recurrence_file, write_success_file
 from .experiments import recurrence_record, recurrence_sweep, success_probability
 
 __all__ = ["main", "build_parser"]
@@ -182,21 +182,28 @@ def _add_run_basics(p) -> None:
     )
 
 
+#: Options every subcommand passes on unchanged (keywords of the library functions).
+_RUN = ("k", "steps", "seed", "eta", "init_scale")
+
+
+def _pick(args, *names) -> dict:
+    """The parsed options ``names`` as keyword arguments."""
+    return {name: getattr(args, name) for name in names}
+
+
+def _sweep(args) -> dict:
+    """How a sweep runs: its on-disk cache and progress bar (never what it computes)."""
+    return {"memory": args.cache, "progress": args.progress}
+
+
 def _run_success(args) -> dict:
     with _executor(args.workers) as executor:
         res = success_probability(
             args.n,
             args.m,
-            trials=args.trials,
-            steps=args.steps,
-            k=args.k,
-            seed=args.seed,
-            eta=args.eta,
-            init_scale=args.init_scale,
-            batch_size=args.batch_size,
+            **_pick(args, "trials", "batch_size", *_RUN),
             executor=executor,
-            memory=args.cache,
-            progress=args.progress,
+            **_sweep(args),
         )
     if args.out is not None:
         write_success_file(
@@ -206,19 +213,8 @@ def _run_success(args) -> dict:
             init_scale=args.init_scale,
             command=command_line(args.argv),
         )
-    return {
-        "eta": args.eta,
-        "init_scale": args.init_scale,
-        "k": res.k,
-        "m": res.m.tolist(),
-        "median_hit": res.median_hit,
-        "n": res.n,
-        "seed": res.seed,
-        "steps": res.steps,
-        "successes": res.successes.tolist(),
-        "trials": res.trials,
-        "version": __version__,
-    }
+    summary = success_summary(res, eta=args.eta, init_scale=args.init_scale)
+    return {**summary, "version": __version__}
 
 
 _FLIP = _number(float, "flip", min_value=0.0, max_value=1.0)
@@ -324,54 +320,17 @@ def _add_recurrence_parsers(sub) -> None:
 
 def _run_recurrence(args) -> dict:
     return recurrence_record(
-        args.n,
-        args.m,
-        k=args.k,
-        flip=args.flip,
-        noise_std=args.noise_std,
-        clip=args.clip,
-        steps=args.steps,
-        seed=args.seed,
-        trial=args.trial,
-        eta=args.eta,
-        init_scale=args.init_scale,
-        latent=args.latent,
+        args.n, args.m, **_pick(args, "flip", "noise_std", "clip", "trial", "latent", *_RUN)
     )
 
 
 def _run_recurrence_grid(args) -> dict:
+    grid = ("flip", "noise_std", "trials", "clip", "latent")
     with _executor(args.workers) as executor:
         records = recurrence_sweep(
-            args.n,
-            args.m,
-            flip=args.flip,
-            noise_std=args.noise_std,
-            trials=args.trials,
-            k=args.k,
-            clip=args.clip,
-            steps=args.steps,
-            seed=args.seed,
-            eta=args.eta,
-            init_scale=args.init_scale,
-            latent=args.latent,
-            executor=executor,
-            memory=args.cache,
-            progress=args.progress,
+            args.n, args.m, **_pick(args, *grid, *_RUN), executor=executor, **_sweep(args)
         )
-    params = {
-        "n": args.n,
-        "k": args.k,
-        "steps": args.steps,
-        "seed": args.seed,
-        "eta": args.eta,
-        "init_scale": args.init_scale,
-        "clip": args.clip,
-        "latent": args.latent,
-        "trials": args.trials,
-        "m": args.m,
-        "flip": args.flip,
-        "noise_std": args.noise_std,
-    }
+    params = _pick(args, "n", "m", *grid, *_RUN)
     if args.out is not None:
         write_recurrence_file(args.out, records, params=params, command=command_line(args.argv))
     return {**params, "records": records, "version": __version__}

@@ -26,10 +26,10 @@ incremental path runs every step in compiled code when numba is installed
 in numpy. The two give bitwise-equal results; the compiled loop is about 8× faster on the E2
 workload (``benchmarks/``).
 
-Both paths form ``ĝ = (1/m) Σᵢ Gᵢ Zᵢ`` the same way: over the rows with ``Gᵢ ≠ 0`` only (a zero
-row adds nothing), the same products ``Gᵢ Zᵢⱼ`` as the loop, summed in row order per trial. With
-the same decisions this makes the two paths' results bitwise equal, and a trial's result
-independent of the other trials in its call.
+Both paths form ``ĝ`` with the library's one coarse gradient (:mod:`stelib._gradient`: over the
+rows with ``Gᵢ ≠ 0`` only, summed in row order per trial), as the reference loop does. With the
+same decisions this makes every path's results bitwise equal, and a trial's result independent
+of the other trials in its call.
 
 Exactness of the incremental path. ``s`` is tracked in integers: trial ``b``'s inputs are scaled by
 a power of two ``2ᵖ`` (exact) and rounded, ``Zq = round(Z 2ᵖ)``, with ``p`` chosen so that every
@@ -79,8 +79,8 @@ def choose(method, steps, dtype, n, clipped):
     return "incremental"
 
 
-#: Whether the incremental path's fast mode runs in compiled code when numba is installed (the
-#: results are bitwise the same either way; tests switch it off to check the numpy code).
+#: Default of the compiled fast mode when numba is installed (bitwise the same results; tests
+#: switch it off to check the numpy code). Read once per call, passed in as ``Config``.
 USE_KERNEL = True
 
 #: Bytes of input data per group of trials processed together (a cache-sized working set).
@@ -88,18 +88,14 @@ GROUP_BYTES = 4 << 20
 
 _INT32_MAX = np.iinfo(np.int32).max
 
-#: Private measurement hook for ``benchmarks/``: when a list, the incremental path appends
-#: ``(active trials, flipped coordinates, nonzero rows of G)``, totals over its group, every step.
+#: Measurement hook for ``benchmarks/``: when a list, the incremental path appends ``(active
+#: trials, flipped coordinates, nonzero rows of G)`` every step (passed in as ``Config.stats``).
 STATS: list | None = None
 
 
 class Config(NamedTuple):
-    """What every step of a run needs, fixed for the whole run (validated by the caller).
-
-    ``thr`` is the clipped STE's ``c√n`` (``None``: identity STE); ``use_kernel`` and ``stats``
-    are the compiled-loop switch and the benchmark's counters, read once per call from
-    :data:`USE_KERNEL` and :data:`STATS` by :func:`stelib.ste_gradient_method`, never in a step.
-    """
+    """What every step of a run needs, fixed for the run; ``thr``: the clipped STE's ``c√n``
+    (``None``: identity), ``use_kernel``/``stats``: from :data:`USE_KERNEL`/:data:`STATS`."""
 
     a: np.ndarray
     eta: float

@@ -41,17 +41,23 @@ __all__ = [
 ]
 
 
+def _check_distance(w_star, d):
+    """``w*``, ``n`` and a distance ``0 <= d <= n``, validated."""
+    w_star = check_binary(w_star, "w_star")
+    n = w_star.size
+    d = check_int(d, "d", min_value=0)
+    if d > n:
+        raise ValueError(f"d == {d}, must be <= n == {n}.")
+    return w_star, n, d
+
+
 def weights_at_distance(w_star, d: int, *, max_count: int = 2_000_000) -> np.ndarray:
     """All binary ``w`` at Hamming distance ``d`` from ``w*``: ``C(n, d)`` rows of length ``n``.
 
     Row order: the flipped index sets in lexicographic order (``itertools.combinations``).
     Raises ``ValueError`` if ``C(n, d) > max_count`` (use :func:`sample_weights_at_distance`).
     """
-    w_star = check_binary(w_star, "w_star")
-    n = w_star.size
-    d = check_int(d, "d", min_value=0)
-    if d > n:
-        raise ValueError(f"d == {d}, must be <= n == {n}.")
+    w_star, n, d = _check_distance(w_star, d)
     max_count = check_int(max_count, "max_count", min_value=1)
     count = comb(n, d)
     if count > max_count:
@@ -72,11 +78,7 @@ def sample_weights_at_distance(w_star, d: int, count: int, *, rng=None) -> np.nd
 
     Each row flips a uniformly random set of ``d`` coordinates of ``w*``. Shape ``(count, n)``.
     """
-    w_star = check_binary(w_star, "w_star")
-    n = w_star.size
-    d = check_int(d, "d", min_value=0)
-    if d > n:
-        raise ValueError(f"d == {d}, must be <= n == {n}.")
+    w_star, n, d = _check_distance(w_star, d)
     count = check_int(count, "count", min_value=1)
     rng = check_rng(rng)
     order = np.argsort(rng.random((count, n)), axis=1)

@@ -30,6 +30,7 @@ __all__ = [
     "command_line",
     "write_json",
     "SuccessFile",
+    "success_summary",
     "write_success_file",
     "read_success_file",
     "RecurrenceFile",
@@ -102,6 +103,25 @@ class SuccessFile(NamedTuple):
     version: str
 
 
+def success_summary(result: SuccessResult, *, eta: float, init_scale: float) -> dict:
+    """What ``python -m stelib success --json`` prints, less ``version``: the inputs,
+    ``successes`` and ``median_hit`` per ``m`` (a success file adds ``hits`` and provenance)."""
+    if not isinstance(result, SuccessResult):
+        raise TypeError(f"result must be a SuccessResult, got {type(result).__name__}.")
+    return {
+        "eta": float(eta),
+        "init_scale": float(init_scale),
+        "k": result.k,
+        "m": result.m.tolist(),
+        "median_hit": result.median_hit,
+        "n": result.n,
+        "seed": result.seed,
+        "steps": result.steps,
+        "successes": result.successes.tolist(),
+        "trials": result.trials,
+    }
+
+
 def write_success_file(
     path: str | os.PathLike,
     result: SuccessResult,
@@ -116,21 +136,8 @@ def write_success_file(
     ``trials``, ``steps``, ``seed``, ``eta``, ``init_scale``, ``successes``, ``median_hit``,
     ``version``) plus ``hits`` (hitting time of every trial, ``-1`` for none) and ``command``.
     """
-    if not isinstance(result, SuccessResult):
-        raise TypeError(f"result must be a SuccessResult, got {type(result).__name__}.")
-    record = {
-        "eta": float(eta),
-        "hits": result.hits.tolist(),
-        "init_scale": float(init_scale),
-        "k": result.k,
-        "m": result.m.tolist(),
-        "median_hit": result.median_hit,
-        "n": result.n,
-        "seed": result.seed,
-        "steps": result.steps,
-        "successes": result.successes.tolist(),
-        "trials": result.trials,
-    }
+    record = {**success_summary(result, eta=eta, init_scale=init_scale)}
+    record["hits"] = result.hits.tolist()
     return write_json(path, record, command=command)
 
 

@@ -65,6 +65,12 @@ def _check_distance(distance) -> np.ndarray:
     return d.astype(np.int64)
 
 
+def _rows(distance) -> np.ndarray:
+    """``distance`` validated, as rows (trials, T + 1)."""
+    d = _check_distance(distance)
+    return d.reshape(-1, d.shape[-1])
+
+
 class RecurrenceStats(NamedTuple):
     """Recurrence statistics of trajectories ``dₜ``; every field has shape ``distance.shape[:-1]``.
 
@@ -208,8 +214,7 @@ def excursions(distance) -> Runs:
 
     See chapter "Label noise and recurrence".
     """
-    d = _check_distance(distance)
-    d = d.reshape(-1, d.shape[-1])
+    d = _rows(distance)
     at = d == 0
     seen = np.maximum.accumulate(at, axis=1)  # True from the first hit on
     return _runs(d, seen & ~at)
@@ -229,8 +234,7 @@ def sojourns(distance) -> Runs:
     -------
     Runs
     """
-    d = _check_distance(distance)
-    d = d.reshape(-1, d.shape[-1])
+    d = _rows(distance)
     return _runs(d, d == 0)
 
 

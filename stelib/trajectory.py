@@ -127,22 +127,8 @@ def ste_trajectory(
 ) -> STETrajectory:
     """Run the STE-gradient method (identity STE) and record every binary iterate.
 
-    Parameters
-    ----------
-    Z : array_like, shape (trials, m, k, n)
-        Inputs of each trial.
-    y : array_like, shape (trials, m)
-        Labels of each trial.
-    u0 : array_like, shape (trials, n)
-        Initial latent weights.
-    w_star : array_like, shape (n,) or (trials, n), optional
-        Teacher(s), for the distance.
-    a : array_like, shape (k,), optional
-        Second layer, default ``1/k``.
-    eta : float > 0
-        Step size.
-    steps : int >= 0
-        Number of steps ``T`` (memory ``8 · trials · (T + 1) · n`` bytes).
+    ``Z``, ``y``, ``u0``, ``w_star`` (here for the distance), ``a``, ``eta`` and ``steps`` are
+    those of :func:`stelib.ste_gradient_method`; memory ``8 · trials · (steps + 1) · n`` bytes.
 
     Returns
     -------

@@ -5,17 +5,12 @@ top of a computation that lives in the module of its concept. ``ipywidgets`` is 
 when an explorer is built.
 """
 
-from . import finite_samples, recurrence, setup, threshold
 from .finite_samples import finite_samples_explorer
 from .recurrence import RecurrenceView, recurrence_explorer, recurrence_view
 from .setup import setup_explorer
 from .threshold import ThresholdCurves, threshold_curves, threshold_explorer
 
 __all__ = [
-    "setup",
-    "finite_samples",
-    "threshold",
-    "recurrence",
     "setup_explorer",
     "finite_samples_explorer",
     "ThresholdCurves",
