@@ -92,6 +92,8 @@ def coarse_gradient_deviation(
 ) -> np.ndarray:
     """``‖ĝ_m(w) − E ĝ(w)‖∞`` for every row ``w`` of ``W`` and every prefix size ``m``.
 
+    Eqs. :eq:`threshold-decomposition` and :eq:`threshold-linf`.
+
     ``ĝ_m`` is the coarse gradient (identity STE, :func:`stelib.coarse_gradient`) on the first
     ``m`` samples of ``(Z, y)``, ``E ĝ(w) = c (w − w*)`` with ``c`` = :func:`signal`. Prefixes of
     one data set make the curves in ``m`` nested, as when a data set grows.
@@ -161,6 +163,8 @@ def union_bound_sample_size(
     n: int, d: int, *, count: float | None = None, delta: float = 0.5
 ) -> float:
     """Samples ``m`` at which a union bound makes ``‖e(w)‖∞ < c`` for ``count`` weights at once.
+
+    Eq. :eq:`threshold-union` (:prf:ref:`lem-threshold-union`, :prf:ref:`lem-threshold-variance`).
 
     A heuristic (ours, not the paper's): for ``k = 1`` each entry of ``e(w)`` is an average of
     ``m`` i.i.d. terms ``x_j (sign⟨x,w⟩ − sign⟨x,w*⟩)`` minus their mean, nonzero only when the

@@ -104,6 +104,8 @@ class RecurrenceStats(NamedTuple):
 def recurrence_statistics(distance) -> RecurrenceStats:
     """Returns, escapes, occupation, first hit and farthest excursion of trajectories ``dₜ``.
 
+    :prf:ref:`def-recurrence-statistics`; occupation, eq. :eq:`recurrence-occupation`.
+
     Parameters
     ----------
     distance : array_like of int, shape (T + 1,) or (trials, T + 1)

@@ -77,6 +77,8 @@ def coarse_gradient(
 ) -> np.ndarray:
     """The coarse gradient ``ĝ(w) = (1/m) Σᵢ Zᵢᵀ (a ⊙ μ′(Zᵢ w)) (f(Zᵢ; w) − yᵢ)``.
 
+    Eq. :eq:`setup-coarse-gradient` (:prf:ref:`def-setup-coarse-gradient`).
+
     Parameters
     ----------
     Z : array_like, shape (m, k, n)
@@ -200,6 +202,8 @@ def ste_gradient_method(
     dtype=np.float64,
 ) -> STEResult:
     """Run the STE-gradient method on many independent trials at once.
+
+    Algorithm :prf:ref:`alg-setup-ste`; eq. :eq:`finite-ste`.
 
     ``wₜ = sign(uₜ)``, ``uₜ₊₁ = clip(uₜ − η ĝ(wₜ), −C, C)`` for ``t = 0, …, steps − 1``. A
     trial that reaches a fixed point (``ĝ(wₜ) = 0``; noiseless, that is zero training loss)

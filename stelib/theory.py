@@ -47,6 +47,8 @@ def _signal(n: int, a: np.ndarray, factor: float = 1.0) -> float:
 def signal(n: int, *, a=None, k: int = 1) -> float:
     """The signal ``c = ‖a‖² √(2/(πn))``: ``E ĝ(w) = c (w − w*)`` for binary ``w, w*``.
 
+    The ``c`` of eqs. :eq:`setup-population-dynamics` and :eq:`threshold-decomposition`.
+
     See chapter "The setup, derived" (:func:`stelib.population_coarse_gradient`).
     """
     n = check_int(n, "n", min_value=1)
@@ -78,6 +80,8 @@ def angle(a, b) -> float:
 def sign_correlation(a, b) -> float:
     """``E[sign⟨x,a⟩ sign⟨x,b⟩] = 1 − 2θ(a,b)/π`` for ``x ~ N(0, Iₙ)``.
 
+    Eq. :eq:`setup-sign-correlation` (:prf:ref:`lem-setup-sign-correlation`).
+
     The two signs disagree exactly when the hyperplane ``x^⊥`` separates ``a`` from ``b``, which
     for a rotation-invariant ``x`` has probability ``θ/π``. See chapter "The setup, derived".
     """
@@ -86,6 +90,8 @@ def sign_correlation(a, b) -> float:
 
 def gaussian_sign_moment(w) -> np.ndarray:
     """``E[x sign⟨x,w⟩] = √(2/π) · w/‖w‖`` for ``x ~ N(0, Iₙ)``.
+
+    Eq. :eq:`setup-sign-moment` (:prf:ref:`lem-setup-sign-moment`).
 
     Along ``w/‖w‖`` this is ``E|g| = √(2/π)`` for ``g ~ N(0, 1)``; orthogonal components are
     independent of the sign and average to zero. See chapter "The setup, derived".
@@ -96,6 +102,8 @@ def gaussian_sign_moment(w) -> np.ndarray:
 
 def population_loss(w, w_star, *, a=None, k: int = 1) -> float:
     """Population loss ``L(w) = ½ E(f(Z;w) − f(Z;w*))² = ‖a‖² · 2θ(w, w*)/π``.
+
+    Eq. :eq:`setup-population-loss`.
 
     Patches are independent and ``E sign⟨z,w⟩ = 0``, so cross-patch terms vanish and each patch
     contributes ``a_p² · ½ · 4 · P(signs differ) = a_p² · 2θ/π``.
@@ -116,6 +124,8 @@ def population_loss(w, w_star, *, a=None, k: int = 1) -> float:
 
 def population_coarse_gradient(w, w_star, *, a=None, k: int = 1) -> np.ndarray:
     """Expected coarse gradient (identity STE): ``‖a‖² √(2/π) (w/‖w‖ − w*/‖w*‖)``.
+
+    Eq. :eq:`setup-population-gradient`.
 
     For binary ``w, w* ∈ {±1}ⁿ`` this is ``‖a‖² √(2/(πn)) (w − w*)``: zero on the coordinates
     that are right, ``∓2‖a‖²√(2/(πn))`` on the wrong ones, pushing them back. See chapter "The
@@ -155,6 +165,8 @@ def _population_inputs(u0, w_star, eta, a, k):
 def population_dynamics(u0, w_star, *, eta: float = 1.0, steps: int = 10, a=None, k: int = 1):
     """Run ``uₜ₊₁ = uₜ − η ‖a‖²√(2/(πn)) (sign(uₜ) − w*)`` (the STE method with m = ∞).
 
+    Eq. :eq:`setup-population-dynamics`.
+
     Parameters
     ----------
     u0 : array_like, shape (n,) or (trials, n)
@@ -187,6 +199,8 @@ def population_dynamics(u0, w_star, *, eta: float = 1.0, steps: int = 10, a=None
 
 def population_steps(u0, w_star, *, eta: float = 1.0, a=None, k: int = 1) -> np.ndarray:
     """Exact number of steps the population dynamics needs to reach ``w*``.
+
+    Eq. :eq:`setup-steps`.
 
     Right coordinates never move (their gradient is 0). A wrong coordinate ``j`` moves by
     ``2ηc·w*_j`` per step, ``c = ‖a‖²√(2/(πn))``, until its sign is right. With
@@ -247,6 +261,9 @@ class DriftPrediction(NamedTuple):
 def drift_prediction(c, w_star, *, flip: float = 0.0, a=None, k: int = 1) -> DriftPrediction:
     """Which coordinates oscillate and how often, predicted from the drift ``c = ĝ(w*)``.
 
+    Eq. :eq:`recurrence-drift`, :prf:ref:`prop-recurrence-drift` and
+    :prf:ref:`lem-recurrence-fraction`.
+
     At ``w*`` the update is ``u ← u − η c`` (a constant), so coordinate ``j`` oscillates iff
     ``δⱼ = cⱼ w*ⱼ > 0``. Our heuristic for how often: while right, ``uⱼ w*ⱼ`` falls by ``η δⱼ``
     per step; while wrong, the population field (``‖a‖² √(2/(πn)) (w − (1 − 2p) w*)`` with flip
@@ -292,6 +309,8 @@ def drift_prediction(c, w_star, *, flip: float = 0.0, a=None, k: int = 1) -> Dri
 
 def exit_time(u, c, w_star, *, eta: float = 1.0) -> np.ndarray:
     """Steps until ``u`` leaves the orthant of ``w*`` under the constant field ``−η c``.
+
+    Eq. :eq:`recurrence-exit-time`.
 
     If ``sign(u) = w*`` the iterates are ``u − sη c`` (``s = 0, 1, …``) until one coordinate
     changes sign. Coordinate ``j`` with ``δⱼ = cⱼ w*ⱼ > 0`` changes sign first at

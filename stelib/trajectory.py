@@ -54,6 +54,8 @@ def latent_trajectory(
 ) -> np.ndarray:
     """Every latent iterate ``u₀, …, u_T`` of the STE-gradient method.
 
+    Eq. :eq:`recurrence-map`.
+
     ``uₜ₊₁ = clip(uₜ − η ĝ(sign uₜ), −C, C)`` with the coarse gradient of
     :func:`stelib.coarse_gradient`, for all trials at once: the binary iterates
     ``wₜ = sign(uₜ)`` are those of :func:`stelib.ste_gradient_method_reference` and of the
@@ -126,6 +128,8 @@ def ste_trajectory(
     steps: int = 1000,
 ) -> STETrajectory:
     """Run the STE-gradient method (identity STE) and record every binary iterate.
+
+    Eq. :eq:`finite-ste`.
 
     ``Z``, ``y``, ``u0``, ``w_star`` (here for the distance), ``a``, ``eta`` and ``steps`` are
     those of :func:`stelib.ste_gradient_method`; memory ``8 · trials · (steps + 1) · n`` bytes.
