@@ -8,6 +8,7 @@ Straight-Through Estimator for Quantization" (arXiv:2505.18113). Chapters write
 
 # The public names, flat, grouped by concept (SPEC §5); each module's ``__all__`` lists its own.
 from . import (
+    _types,
     concentration,
     data,
     datafiles,
@@ -23,6 +24,7 @@ from . import (
     trajectory,
     widgets,
 )
+from ._types import *  # noqa: F403
 from ._version import __version__
 from .concentration import *  # noqa: F403  the coarse gradient's error, union bound
 from .data import *  # noqa: F403  teacher, inputs, labels, trials and their seeds
@@ -58,6 +60,7 @@ _MODULES = (
 
 __all__ = [
     "__version__",
+    *_types.__all__,
     *(module.__name__.rpartition(".")[2] for module in _MODULES),
     *(name for module in _MODULES for name in module.__all__),
 ]

@@ -22,6 +22,7 @@ from math import comb, lgamma
 import numpy as np
 
 from . import _gradient
+from ._types import ArrayLike, SeedLike
 from ._validate import (
     check_array,
     check_binary,
@@ -51,7 +52,7 @@ def _check_distance(w_star, d):
     return w_star, n, d
 
 
-def weights_at_distance(w_star, d: int, *, max_count: int = 2_000_000) -> np.ndarray:
+def weights_at_distance(w_star: ArrayLike, d: int, *, max_count: int = 2_000_000) -> np.ndarray:
     """All binary ``w`` at Hamming distance ``d`` from ``w*``: ``C(n, d)`` rows of length ``n``.
 
     Row order: the flipped index sets in lexicographic order (``itertools.combinations``).
@@ -73,7 +74,9 @@ def weights_at_distance(w_star, d: int, *, max_count: int = 2_000_000) -> np.nda
     return W
 
 
-def sample_weights_at_distance(w_star, d: int, count: int, *, rng=None) -> np.ndarray:
+def sample_weights_at_distance(
+    w_star: ArrayLike, d: int, count: int, *, rng: SeedLike = None
+) -> np.ndarray:
     """``count`` binary ``w`` at Hamming distance ``d`` from ``w*``, uniformly (with repetition).
 
     Each row flips a uniformly random set of ``d`` coordinates of ``w*``. Shape ``(count, n)``.
@@ -88,7 +91,14 @@ def sample_weights_at_distance(w_star, d: int, count: int, *, rng=None) -> np.nd
 
 
 def coarse_gradient_deviation(
-    Z, y, W, w_star, *, m_values=None, a=None, chunk: int = 4_000_000
+    Z: ArrayLike,
+    y: ArrayLike,
+    W: ArrayLike,
+    w_star: ArrayLike,
+    *,
+    m_values: ArrayLike | None = None,
+    a: ArrayLike | None = None,
+    chunk: int = 4_000_000,
 ) -> np.ndarray:
     """``‖ĝ_m(w) − E ĝ(w)‖∞`` for every row ``w`` of ``W`` and every prefix size ``m``.
 
@@ -203,7 +213,7 @@ def union_bound_sample_size(
     return float(4.0 * theta * n * (np.log(2.0 * n / delta) + log_count))
 
 
-def crossing_sample_size(m_values, curve, level: float) -> float:
+def crossing_sample_size(m_values: ArrayLike, curve: ArrayLike, level: float) -> float:
     """The first ``m`` of the grid from which on ``curve`` stays below ``level``.
 
     ``curve[i]`` is a quantity measured at ``m_values[i]`` (e.g. the worst ``‖e(w)‖∞`` over a set

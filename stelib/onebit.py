@@ -22,6 +22,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import _gradient
+from ._types import ArrayLike
 from ._validate import check_array, check_binary, check_float, check_int, check_second_layer
 from .model import sign
 from .theory import signal
@@ -56,12 +57,12 @@ class BIHTResult(NamedTuple):
 
 
 def biht(
-    Z,
-    y,
-    w0,
+    Z: ArrayLike,
+    y: ArrayLike,
+    w0: ArrayLike,
     *,
-    w_star=None,
-    a=None,
+    w_star: ArrayLike | None = None,
+    a: ArrayLike | None = None,
     tau: float | None = None,
     steps: int = 100,
 ) -> BIHTResult:

@@ -31,6 +31,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._types import ArrayLike
 from ._validate import check_array, check_binary, check_int
 from .model import sign
 from .theory import exit_time
@@ -101,7 +102,7 @@ class RecurrenceStats(NamedTuple):
     final_distance: np.ndarray
 
 
-def recurrence_statistics(distance) -> RecurrenceStats:
+def recurrence_statistics(distance: ArrayLike) -> RecurrenceStats:
     """Returns, escapes, occupation, first hit and farthest excursion of trajectories ``dₜ``.
 
     :prf:ref:`def-recurrence-statistics`; occupation, eq. :eq:`recurrence-occupation`.
@@ -199,7 +200,7 @@ def _runs(d: np.ndarray, mask: np.ndarray) -> Runs:
     )
 
 
-def excursions(distance) -> Runs:
+def excursions(distance: ArrayLike) -> Runs:
     """Excursions away from ``w*`` after the first hit: maximal runs of steps with ``dₜ > 0``.
 
     An excursion starts at an escape ``t`` (``dₜ₋₁ = 0 < dₜ``) and, if ``completed``, ends at
@@ -222,7 +223,7 @@ def excursions(distance) -> Runs:
     return _runs(d, seen & ~at)
 
 
-def sojourns(distance) -> Runs:
+def sojourns(distance: ArrayLike) -> Runs:
     """Sojourns at ``w*``: maximal runs of steps with ``dₜ = 0`` (``height`` is 0).
 
     A completed sojourn that starts at ``t`` lasts ``length`` steps and ends with an escape at
@@ -240,7 +241,7 @@ def sojourns(distance) -> Runs:
     return _runs(d, d == 0)
 
 
-def return_time_histogram(distance, *, bins: int = RETURN_TIME_BINS) -> np.ndarray:
+def return_time_histogram(distance: ArrayLike, *, bins: int = RETURN_TIME_BINS) -> np.ndarray:
     """Counts of completed return times in dyadic bins ``[1, 2), [2, 4), …, [2^{bins−1}, ∞)``.
 
     Parameters
@@ -271,7 +272,7 @@ def return_time_histogram(distance, *, bins: int = RETURN_TIME_BINS) -> np.ndarr
 # ---------------------------------------------------------------------------------------------
 
 
-def wrong_fraction(path, w_star, *, start: int | None = None) -> np.ndarray:
+def wrong_fraction(path: ArrayLike, w_star: ArrayLike, *, start: int | None = None) -> np.ndarray:
     """Fraction of steps ``t ≥ start`` with ``sign(uₜⱼ) ≠ w*ⱼ``, per coordinate.
 
     A coordinate *oscillates* on the run if this is positive, and *locks* if it is zero.
@@ -300,7 +301,7 @@ def wrong_fraction(path, w_star, *, start: int | None = None) -> np.ndarray:
     return np.mean(sign(path[:, start:]) != ws, axis=1)
 
 
-def ergodic_weights(path, *, start: int = 0) -> np.ndarray:
+def ergodic_weights(path: ArrayLike, *, start: int = 0) -> np.ndarray:
     """``sign(Σ_{t ≥ start} wₜ)``: the binary weights the time average of ``wₜ`` points to.
 
     Each coordinate takes the sign it had most often (a majority vote over time; a tie gives
@@ -334,7 +335,16 @@ def _none_if(value, bad=-1):
     return None if value == bad else int(value)
 
 
-def run_summaries(distance, u_final, c, w_star, pred, *, eta: float, path=None) -> list[dict]:
+def run_summaries(
+    distance: ArrayLike,
+    u_final,
+    c: ArrayLike,
+    w_star: ArrayLike,
+    pred,
+    *,
+    eta: float,
+    path: ArrayLike | None = None,
+) -> list[dict]:
     """The recurrence statistics of noisy runs as JSON-ready dicts, one per trial.
 
     Parameters

@@ -20,6 +20,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import _engine, _gradient
+from ._types import ArrayLike
 from ._validate import check_array, check_binary, check_float, check_int, check_second_layer
 from .model import sign
 
@@ -42,7 +43,9 @@ def _check_ste(ste, ste_scale):
     return check_float(ste_scale, "ste_scale", min_value=0.0, strict_min=True)
 
 
-def ste_derivative(t, *, n: int, ste: str = "identity", ste_scale: float = 1.0) -> np.ndarray:
+def ste_derivative(
+    t: ArrayLike, *, n: int, ste: str = "identity", ste_scale: float = 1.0
+) -> np.ndarray:
     """The STE ``μ′`` used in place of ``σ′ = 0``, evaluated at pre-activations ``t``.
 
     Parameters
@@ -73,7 +76,13 @@ def ste_derivative(t, *, n: int, ste: str = "identity", ste_scale: float = 1.0) 
 
 
 def coarse_gradient(
-    Z, y, w, *, a=None, ste: str = "identity", ste_scale: float = 1.0
+    Z: ArrayLike,
+    y: ArrayLike,
+    w: ArrayLike,
+    *,
+    a: ArrayLike | None = None,
+    ste: str = "identity",
+    ste_scale: float = 1.0,
 ) -> np.ndarray:
     """The coarse gradient ``ĝ(w) = (1/m) Σᵢ Zᵢᵀ (a ⊙ μ′(Zᵢ w)) (f(Zᵢ; w) − yᵢ)``.
 
@@ -186,12 +195,12 @@ def check_run_inputs(Z, y, u0, w_star, a, eta, steps, ste, ste_scale, clip) -> R
 
 
 def ste_gradient_method(
-    Z,
-    y,
-    u0,
+    Z: ArrayLike,
+    y: ArrayLike,
+    u0: ArrayLike,
     *,
-    w_star=None,
-    a=None,
+    w_star: ArrayLike | None = None,
+    a: ArrayLike | None = None,
     eta: float = 1.0,
     steps: int = 1000,
     ste: str = "identity",
@@ -305,12 +314,12 @@ def _check_method(method, dtype):
 
 
 def ste_gradient_method_reference(
-    Z,
-    y,
-    u0,
+    Z: ArrayLike,
+    y: ArrayLike,
+    u0: ArrayLike,
     *,
-    w_star=None,
-    a=None,
+    w_star: ArrayLike | None = None,
+    a: ArrayLike | None = None,
     eta: float = 1.0,
     steps: int = 1000,
     ste: str = "identity",

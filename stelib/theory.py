@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._types import ArrayLike
 from ._validate import check_array, check_binary, check_float, check_int, second_layer
 from .model import sign
 
@@ -44,7 +45,7 @@ def _signal(n: int, a: np.ndarray, factor: float = 1.0) -> float:
     return float(np.dot(a, a)) * factor * np.sqrt(2.0 / (np.pi * n))
 
 
-def signal(n: int, *, a=None, k: int = 1) -> float:
+def signal(n: int, *, a: ArrayLike | None = None, k: int = 1) -> float:
     """The signal ``c = ‖a‖² √(2/(πn))``: ``E ĝ(w) = c (w − w*)`` for binary ``w, w*``.
 
     The ``c`` of eqs. :eq:`setup-population-dynamics` and :eq:`threshold-decomposition`.
@@ -70,14 +71,14 @@ def _pair(a, b, names):
     return a, b
 
 
-def angle(a, b) -> float:
+def angle(a: ArrayLike, b: ArrayLike) -> float:
     """Angle ``θ(a, b) = arccos(⟨a,b⟩ / (‖a‖‖b‖))`` in ``[0, π]``."""
     a, b = _pair(a, b, ("a", "b"))
     c = np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b))
     return float(np.arccos(np.clip(c, -1.0, 1.0)))
 
 
-def sign_correlation(a, b) -> float:
+def sign_correlation(a: ArrayLike, b: ArrayLike) -> float:
     """``E[sign⟨x,a⟩ sign⟨x,b⟩] = 1 − 2θ(a,b)/π`` for ``x ~ N(0, Iₙ)``.
 
     Eq. :eq:`setup-sign-correlation` (:prf:ref:`lem-setup-sign-correlation`).
@@ -88,7 +89,7 @@ def sign_correlation(a, b) -> float:
     return 1.0 - 2.0 * angle(a, b) / np.pi
 
 
-def gaussian_sign_moment(w) -> np.ndarray:
+def gaussian_sign_moment(w: ArrayLike) -> np.ndarray:
     """``E[x sign⟨x,w⟩] = √(2/π) · w/‖w‖`` for ``x ~ N(0, Iₙ)``.
 
     Eq. :eq:`setup-sign-moment` (:prf:ref:`lem-setup-sign-moment`).
@@ -100,7 +101,9 @@ def gaussian_sign_moment(w) -> np.ndarray:
     return np.sqrt(2.0 / np.pi) * w / np.linalg.norm(w)
 
 
-def population_loss(w, w_star, *, a=None, k: int = 1) -> float:
+def population_loss(
+    w: ArrayLike, w_star: ArrayLike, *, a: ArrayLike | None = None, k: int = 1
+) -> float:
     """Population loss ``L(w) = ½ E(f(Z;w) − f(Z;w*))² = ‖a‖² · 2θ(w, w*)/π``.
 
     Eq. :eq:`setup-population-loss`.
@@ -122,7 +125,9 @@ def population_loss(w, w_star, *, a=None, k: int = 1) -> float:
     return float(np.dot(a, a) * 2.0 * angle(w, w_star) / np.pi)
 
 
-def population_coarse_gradient(w, w_star, *, a=None, k: int = 1) -> np.ndarray:
+def population_coarse_gradient(
+    w: ArrayLike, w_star: ArrayLike, *, a: ArrayLike | None = None, k: int = 1
+) -> np.ndarray:
     """Expected coarse gradient (identity STE): ``‖a‖² √(2/π) (w/‖w‖ − w*/‖w*‖)``.
 
     Eq. :eq:`setup-population-gradient`.
@@ -162,7 +167,15 @@ def _population_inputs(u0, w_star, eta, a, k):
     return u0, w_star, eta, rate
 
 
-def population_dynamics(u0, w_star, *, eta: float = 1.0, steps: int = 10, a=None, k: int = 1):
+def population_dynamics(
+    u0: ArrayLike,
+    w_star: ArrayLike,
+    *,
+    eta: float = 1.0,
+    steps: int = 10,
+    a: ArrayLike | None = None,
+    k: int = 1,
+):
     """Run ``uₜ₊₁ = uₜ − η ‖a‖²√(2/(πn)) (sign(uₜ) − w*)`` (the STE method with m = ∞).
 
     Eq. :eq:`setup-population-dynamics`.
@@ -197,7 +210,9 @@ def population_dynamics(u0, w_star, *, eta: float = 1.0, steps: int = 10, a=None
     return PopulationRun(u=u, distance=distance)
 
 
-def population_steps(u0, w_star, *, eta: float = 1.0, a=None, k: int = 1) -> np.ndarray:
+def population_steps(
+    u0: ArrayLike, w_star: ArrayLike, *, eta: float = 1.0, a: ArrayLike | None = None, k: int = 1
+) -> np.ndarray:
     """Exact number of steps the population dynamics needs to reach ``w*``.
 
     Eq. :eq:`setup-steps`.
@@ -258,7 +273,9 @@ class DriftPrediction(NamedTuple):
     occupation: np.ndarray
 
 
-def drift_prediction(c, w_star, *, flip: float = 0.0, a=None, k: int = 1) -> DriftPrediction:
+def drift_prediction(
+    c: ArrayLike, w_star: ArrayLike, *, flip: float = 0.0, a: ArrayLike | None = None, k: int = 1
+) -> DriftPrediction:
     """Which coordinates oscillate and how often, predicted from the drift ``c = ĝ(w*)``.
 
     Eq. :eq:`recurrence-drift`, :prf:ref:`prop-recurrence-drift` and
@@ -307,7 +324,7 @@ def drift_prediction(c, w_star, *, flip: float = 0.0, a=None, k: int = 1) -> Dri
     )
 
 
-def exit_time(u, c, w_star, *, eta: float = 1.0) -> np.ndarray:
+def exit_time(u: ArrayLike, c: ArrayLike, w_star: ArrayLike, *, eta: float = 1.0) -> np.ndarray:
     """Steps until ``u`` leaves the orthant of ``w*`` under the constant field ``−η c``.
 
     Eq. :eq:`recurrence-exit-time`.

@@ -23,6 +23,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import _gradient
+from ._types import ArrayLike
 from ._validate import check_binary, check_float, check_int
 from .data import sample_trials
 from .model import angle_from_hamming, sign
@@ -41,11 +42,11 @@ __all__ = [
 
 
 def latent_trajectory(
-    Z,
-    y,
-    u0,
+    Z: ArrayLike,
+    y: ArrayLike,
+    u0: ArrayLike,
     *,
-    a=None,
+    a: ArrayLike | None = None,
     eta: float = 1.0,
     steps: int = 1000,
     ste: str = "identity",
@@ -118,12 +119,12 @@ class STETrajectory(NamedTuple):
 
 
 def ste_trajectory(
-    Z,
-    y,
-    u0,
+    Z: ArrayLike,
+    y: ArrayLike,
+    u0: ArrayLike,
     *,
-    w_star=None,
-    a=None,
+    w_star: ArrayLike | None = None,
+    a: ArrayLike | None = None,
     eta: float = 1.0,
     steps: int = 1000,
 ) -> STETrajectory:
