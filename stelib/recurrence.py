@@ -31,6 +31,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._compat import moved
 from ._types import ArrayLike
 from ._validate import check_array, check_binary, check_int
 from .model import sign
@@ -416,3 +417,20 @@ def run_summaries(
             )
         out.append(rec)
     return out
+
+
+#: Names that lived here before issue 19, still reachable with a DeprecationWarning.
+__getattr__ = moved(
+    __name__,
+    {
+        "DriftPrediction": "stelib.theory",
+        "drift_prediction": "stelib.theory",
+        "exit_time": "stelib.theory",
+        "latent_trajectory": "stelib.trajectory",
+        "recurrence_record": "stelib.experiments",
+        "recurrence_sweep": "stelib.experiments",
+        "RecurrenceFile": "stelib.datafiles",
+        "write_recurrence_file": "stelib.datafiles",
+        "read_recurrence_file": "stelib.datafiles",
+    },
+)

@@ -62,6 +62,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from ._compat import moved
 from ._validate import check_float, check_int
 from .plotting import figure_titles
 
@@ -369,3 +370,23 @@ def explorer(
         Figure size in inches.
     """
     return Explorer(compute, plot, controls, title=title, summary=summary, figsize=figsize)
+
+
+#: Names that lived here before issue 19, still reachable with a DeprecationWarning.
+__getattr__ = moved(
+    __name__,
+    {
+        "SetupTrajectories": "stelib.trajectory",
+        "setup_trajectories": "stelib.trajectory",
+        "setup_explorer": "stelib.explorers.setup",
+        "FiniteSamplesRun": "stelib.trajectory",
+        "finite_samples_run": "stelib.trajectory",
+        "finite_samples_explorer": "stelib.explorers.finite_samples",
+        "ThresholdCurves": "stelib.explorers.threshold",
+        "threshold_curves": "stelib.explorers.threshold",
+        "threshold_explorer": "stelib.explorers.threshold",
+        "RecurrenceView": "stelib.explorers.recurrence",
+        "recurrence_view": "stelib.explorers.recurrence",
+        "recurrence_explorer": "stelib.explorers.recurrence",
+    },
+)
