@@ -100,6 +100,8 @@ WIDGET_NOTEBOOK = [
     "import ipywidgets as w",
     "s = w.IntSlider(value=3, description='n')\nw.VBox([w.HTML('<b>t</b>'), s])",
     "print(s.value)",
+    # printed text reaches the notebook in chunks that depend on when the kernel flushes
+    "import time\nprint('a', flush=True)\ntime.sleep(0.2)\nprint('b', flush=True)",
 ]
 
 
@@ -139,6 +141,25 @@ def test_reexecuting_an_unchanged_notebook_changes_nothing_after_normalizing(tmp
     assert len(refs) == 2 and all(r in state for r in refs)
     assert {state[r]["model_name"] for r in refs} == {"HTMLModel", "IntSliderModel"}
     assert nb.cells[2].outputs[0].text == "3\n"
+    assert [o.text for o in nb.cells[3].outputs] == ["a\nb\n"]
+
+
+def test_normalizing_merges_consecutive_streams_of_one_name_only():
+    out = nbformat.v4.new_output
+    outputs = [
+        out("stream", name="stdout", text="a\n"),
+        out("stream", name="stdout", text="b\n"),
+        out("stream", name="stderr", text="w\n"),
+        out("display_data", data={"text/plain": "x"}),
+        out("stream", name="stdout", text="c\n"),
+    ]
+    merged = normalizer.merge_streams(outputs)
+    assert [(o.output_type, o.get("name"), o.get("text")) for o in merged] == [
+        ("stream", "stdout", "a\nb\n"),
+        ("stream", "stderr", "w\n"),
+        ("display_data", None, None),
+        ("stream", "stdout", "c\n"),
+    ]
 
 
 def test_normalizing_keeps_every_reference_resolvable_in_the_chapters(tmp_path):
