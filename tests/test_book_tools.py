@@ -286,3 +286,21 @@ def test_bibliography_is_author_year_in_text_and_list():
         "Györgyi, 1990b",
         "Jacques and Degraeve, 2013",
     ]
+
+
+def test_pdf_extension_is_loaded_and_finds_the_preface_title():
+    import sys
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    assert config["sphinx"]["local_extensions"]["book_pdf"] == "_ext"
+    sys.path.insert(0, str(ROOT / "_ext"))
+    try:
+        import book_pdf
+    finally:
+        sys.path.remove(str(ROOT / "_ext"))
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    assert book_pdf.root_title(ROOT, toc["root"]) == "Preface"
+    assert book_pdf.root_title(ROOT, "no/such/page") is None
+    # UnnumberedParts reads the parts' numbered flags: the appendices have none
+    appendices = [p for p in toc["parts"] if p.get("caption") == "Appendices"]
+    assert appendices and not appendices[0].get("numbered")
