@@ -343,7 +343,11 @@ def test_page(page, server, browser_context, html_dir):
         assert not layout["enabled_controls"], (
             f"{page}: explorer controls enabled on the static page: {layout['enabled_controls']}"
         )
-        assert layout["static_notes"] >= n_views, f"{page}: explorer without the static note"
+        assert layout["static_notes"] >= n_views, (
+            f"{page}: an explorer without the static-page note: its stored note differs from "
+            "stelib.widgets.LIVE_KERNEL_NOTE (re-run bash .ci/execute-notebooks), see "
+            "_ext/book_html.py"
+        )
     if source_ipynb:
         binder = [h for h in launch if "mybinder.org" in h]
         colab = [h for h in launch if "colab.research.google.com" in h]
