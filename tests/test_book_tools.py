@@ -304,3 +304,31 @@ def test_pdf_extension_is_loaded_and_finds_the_preface_title():
     # UnnumberedParts reads the parts' numbered flags: the appendices have none
     appendices = [p for p in toc["parts"] if p.get("caption") == "Appendices"]
     assert appendices and not appendices[0].get("numbered")
+
+
+def test_static_page_saves_explorer_controls_disabled_with_the_static_note():
+    import sys
+
+    sys.path.insert(0, str(ROOT / "_ext"))
+    try:
+        import book_html
+    finally:
+        sys.path.remove(str(ROOT / "_ext"))
+    from stelib.widgets import LIVE_KERNEL_NOTE
+
+    state = {
+        "version_major": 2,
+        "state": {
+            "s": {"model_name": "IntSliderModel", "state": {"value": 3, "disabled": False}},
+            "n": {"model_name": "HTMLModel", "state": {"value": f"<em>{LIVE_KERNEL_NOTE}</em>"}},
+            "t": {"model_name": "HTMLModel", "state": {"value": "<b>title</b>"}},
+            "o": {"model_name": "OutputModel", "state": {"outputs": []}},
+        },
+    }
+    static = book_html.static_widget_state(state, "chapters/x.ipynb", LIVE_KERNEL_NOTE)
+    models = static["state"]
+    assert models["s"]["state"] == {"value": 3, "disabled": True}
+    assert "Static copy" in models["n"]["state"]["value"]
+    assert "chapters/x.ipynb" in models["n"]["state"]["value"]
+    assert models["t"] == state["state"]["t"] and models["o"] == state["state"]["o"]
+    assert state["state"]["s"]["state"]["disabled"] is False  # the input is left alone
