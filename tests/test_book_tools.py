@@ -105,6 +105,8 @@ def test_library_reference_lists_every_public_name_by_concept():
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
     files = [c["file"] for part in toc["parts"] for c in part["chapters"]]
     assert "chapters/reference" in files
+
+
 # --- a newcomer's first hour (issue 11, items 16-23) --------------------------------------------
 
 normalizer = _load("normalize-notebooks")
