@@ -10,10 +10,12 @@ Every chapter has at least one explorer. An explorer is three small pieces:
   or :func:`checkbox` (plain NamedTuples: no ipywidgets needed to describe them).
 
 :func:`explorer` turns them into an :class:`Explorer`: ipywidgets controls above an output area
-with the figure (and an optional one-line ``summary(data)`` readout), and a note that moving the
-controls needs a live kernel. Displaying the Explorer in a notebook shows the widget; its stored
-output also carries the initial figure as a PNG (for the PDF) and a deterministic text line (for
-nbval). Tests drive it without a browser::
+with the figure (and an optional one-line ``summary(data)`` readout), and a note that the
+controls are live (:data:`LIVE_KERNEL_NOTE`; the HTML book replaces it on its static pages).
+Displaying the Explorer in a notebook shows the widget; its stored output also carries the
+initial figure as a PNG (for the PDF), an HTML fallback that says which cells to run above that
+figure (:data:`RUN_CELLS_NOTE`: what JupyterLab or Colab shows before the cells have run) and a
+deterministic text line (for nbval). Tests drive it without a browser::
 
     ex = sl.setup_explorer()
     ex.set(m=4000)          # like moving the slider: recomputes and redraws once
@@ -56,6 +58,7 @@ values): readers move sliders.
 from __future__ import annotations
 
 import base64
+import html
 import io
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
@@ -78,11 +81,19 @@ __all__ = [
     "slider",
 ]
 
-#: The note every explorer shows under its controls.
+#: The note the live explorer shows under its controls (a kernel is running). The HTML book
+#: replaces it on its static pages (``_ext/book_html.py`` finds it by this text).
 LIVE_KERNEL_NOTE = (
-    "Moving the controls needs a live Python kernel: open this chapter in Jupyter, or with the "
-    "Binder or Colab launch button (the rocket icon at the top of the page). Online, the figure "
-    "shows the initial values."
+    "Live: moving a control recomputes the data and redraws the figure below in this "
+    "notebook's Python kernel."
+)
+
+#: What a notebook shows in place of the explorer before its cells have run (no live widget:
+#: a notebook just opened, or a Jupyter without the widget state), above the stored figure.
+RUN_CELLS_NOTE = (
+    "Not running yet: this is the figure at the initial values. To move the controls, run the "
+    "notebook's cells from the top (in JupyterLab: Run \u2192 Run All Cells; in Colab: "
+    "Runtime \u2192 Run all); the explorer then appears here."
 )
 
 
@@ -335,11 +346,27 @@ class Explorer:
         shown = ", ".join(f"{k}={v!r}" for k, v in self.values.items())
         return f"[explorer: {self.title} | {shown}]"
 
+    def static_html(self) -> str:
+        """The explorer without a kernel: its title, :data:`RUN_CELLS_NOTE` and the figure."""
+        title = html.escape(self.title)
+        figure = html.escape(f"[figure: {figure_titles(self.figure)}]") if self.figure else ""
+        image = (
+            f'<img src="data:image/png;base64,{self._png}" alt="{figure}"/>' if self._png else ""
+        )
+        return (
+            f"<p><strong>{title}</strong></p>\n"
+            f"<p><em>{html.escape(RUN_CELLS_NOTE)}</em></p>\n{image}"
+        )
+
     def _repr_mimebundle_(self, include=None, exclude=None):
+        # A live Jupyter shows the widget view; one without the widget (the stored output of a
+        # notebook not run yet, untrusted, or a viewer without widgets) shows the richest other
+        # representation: the HTML with the note saying what to run, then the PNG, then text.
         bundle = self.widget._repr_mimebundle_()
         bundle["text/plain"] = repr(self)
         if self._png is not None:
             bundle["image/png"] = self._png
+        bundle["text/html"] = self.static_html()
         return bundle
 
 

@@ -108,10 +108,26 @@ def test_mimebundle_is_widget_plus_deterministic_text_and_png():
     assert _line_explorer()._repr_mimebundle_()["image/png"] == bundle["image/png"]
 
 
-def test_live_kernel_note_is_shown():
+def test_live_kernel_note_is_shown_and_speaks_of_the_live_kernel_only():
     ex = _line_explorer()
     html = [c.value for c in ex.widget.children if hasattr(c, "value") and "<" in str(c.value)]
     assert any(sl.LIVE_KERNEL_NOTE in h for h in html)
+    # in a live kernel there is no launch button to point at
+    assert "rocket" not in sl.LIVE_KERNEL_NOTE and "launch" not in sl.LIVE_KERNEL_NOTE.lower()
+
+
+def test_stored_output_without_a_kernel_says_what_to_run_above_the_figure():
+    from stelib.widgets import RUN_CELLS_NOTE
+
+    ex = _line_explorer()
+    page = ex._repr_mimebundle_()["text/html"]
+    assert "Run All Cells" in RUN_CELLS_NOTE and "Run all" in RUN_CELLS_NOTE
+    note = page.index("Run All Cells")
+    image = page.index(f'src="data:image/png;base64,{ex._png}"')
+    assert page.index("A line") < note < image  # title, then what to run, then the figure
+    assert sl.LIVE_KERNEL_NOTE not in page
+    ex.set(scale=2.0)  # the fallback follows the figure
+    assert ex._png in ex._repr_mimebundle_()["text/html"] and ex._png not in page
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,314 @@
+"""The chapters as a reader meets them in JupyterLab, in headless Chromium, offline.
+
+A real ``jupyter lab`` server on 127.0.0.1 (no token, no network) serves a copy of the chapters
+and of their plain editions (``python .ci/editions``). Checked, as a reader sees the rendered
+notebook with no cell run:
+
+* JupyterLab with jupyterlab-myst (the readers' environment, Binder) on the chapters, and
+  JupyterLab without it (any plain Jupyter, like Colab) on the plain editions: no raw MyST
+  (``:::{``, ``{cite}``, ``{prf:``, ``:label:``, ...) and no undefined-macro error in the
+  rendered markdown, solutions folded (in ``<details>``, closed), the explorer's stored output
+  saying what to run;
+* the same count on the chapters in plain JupyterLab (what a Colab reader saw before the
+  editions), which must find the raw syntax: the check can fail;
+* live (``STELIB_LAB_LIVE``: chapter stems, default ``setup``; ``all`` for every chapter): run all
+  cells, move one control of each explorer and time until its figure changes.
+
+Screenshots go to ``artifacts/lab-screenshots/``, the counts and latencies to
+``artifacts/lab-report.txt``. Run by ``bash .ci/lab`` (part of ``.ci/run``); skips without
+Chromium, playwright or JupyterLab, unless ``STELIB_REQUIRE_BROWSER=1``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from .test_pages import CHROMIUM_ARGS, _chromium
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "artifacts"
+SHOTS = ARTIFACTS / "lab-screenshots"
+CHAPTERS = sorted(p.stem for p in (ROOT / "chapters").glob("*.ipynb"))
+REPORT: dict[str, dict] = {}
+# what a reader would see of MyST syntax left unrendered
+RAW_MYST = re.compile(
+    r":{3,}\{[\w:-]+\}|`{3,}\{[\w:-]+\}|\{(?:cite|eq|doc|ref|numref|prf:\w+|glue:?\w*|math)\}`?"
+    r"|^:(?:label|class|nonumber):|^\([\w-]+\)=$",
+    re.M,
+)
+# MathJax 3 marks an undefined macro with <mjx-merror>; KaTeX with .katex-error
+MATH_ERRORS = "mjx-merror, .katex-error, .MathJax_Error"
+
+
+def _require(reason: str):
+    if os.environ.get("STELIB_REQUIRE_BROWSER") == "1":
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def lab_root(tmp_path_factory) -> Path:
+    """A folder with ``chapters/`` (copies, with their data) and ``editions/chapters/``."""
+    root = tmp_path_factory.mktemp("lab")
+    shutil.copytree(ROOT / "chapters", root / "chapters")
+    subprocess.run(
+        [sys.executable, str(ROOT / ".ci" / "editions"), "--out", str(root / "editions")],
+        check=True,
+        cwd=ROOT,
+    )
+    return root
+
+
+def _start_lab(root: Path, home: Path, *, myst: bool):
+    if (
+        shutil.which("jupyter") is None
+        or subprocess.run(
+            [sys.executable, "-c", "import jupyterlab"], capture_output=True
+        ).returncode
+    ):
+        _require("JupyterLab is not installed (pip install -r requirements.txt)")
+    config = home / "config"
+    settings = home / "settings" / "@jupyterlab" / "notebook-extension"
+    (config / "labconfig").mkdir(parents=True)
+    settings.mkdir(parents=True)
+    disabled = {} if myst else {"jupyterlab-myst": True}
+    (config / "labconfig" / "page_config.json").write_text(
+        json.dumps({"disabledExtensions": disabled})
+    )
+    # render every cell (no windowing), so that the whole notebook can be read
+    (settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
+    port = _free_port()
+    env = {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(config),
+        "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
+        "PYTHONPATH": str(ROOT),
+    }
+    log = open(home / "lab.log", "w")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            f"--port={port}",
+            "--ServerApp.ip=127.0.0.1",
+            "--IdentityProvider.token=",
+            "--ServerApp.password=",
+            "--ServerApp.disable_check_xsrf=True",
+            f"--ServerApp.root_dir={root}",
+            "--LabApp.news_url=None",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(240):
+        try:
+            urllib.request.urlopen(f"{url}/api/status", timeout=2)
+            break
+        except OSError:
+            if proc.poll() is not None:
+                pytest.fail(f"jupyter lab exited: {(home / 'lab.log').read_text()[-2000:]}")
+            time.sleep(0.5)
+    else:
+        proc.terminate()
+        pytest.fail("jupyter lab did not answer within 120 s")
+    return proc, url
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory):
+    chromium = _chromium()
+    if chromium is None:
+        _require("Chromium not found (apt-get install chromium, or set STELIB_CHROMIUM)")
+    try:
+        from playwright import sync_api
+    except ImportError:
+        _require("the Python package playwright is missing (pip install -r requirements.txt)")
+    with sync_api.sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("lab-chromium")),
+            executable_path=chromium,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1280, "height": 1000},
+        )
+        # offline: nothing but the local server
+        context.route(re.compile(r"^(?!http://127\.0\.0\.1)[a-z]+://"), lambda route: route.abort())
+        yield context
+        context.close()
+    _write_report()
+
+
+@pytest.fixture(scope="session", params=["myst", "plain"])
+def lab(request, lab_root, tmp_path_factory):
+    myst = request.param == "myst"
+    proc, url = _start_lab(lab_root, tmp_path_factory.mktemp(f"home-{request.param}"), myst=myst)
+    yield request.param, url
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+def _open(context, url: str, path: str):
+    page = context.new_page()
+    page.goto(f"{url}/lab/tree/{path}", wait_until="domcontentloaded")
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
+    page.wait_for_function(
+        "() => document.querySelectorAll('.jp-MarkdownCell .jp-RenderedMarkdown').length > 3",
+        timeout=120_000,
+    )
+    # a kernel may be starting: rendering does not depend on it; let math typeset
+    page.wait_for_timeout(4000)
+    return page
+
+
+def _rendered(page) -> dict:
+    return page.evaluate(
+        """(sel) => {
+        const md = [...document.querySelectorAll('.jp-MarkdownCell .jp-RenderedMarkdown')];
+        const text = md.map(e => e.innerText).join('\\n');
+        const errors = [...document.querySelectorAll('.jp-Notebook ' + sel.split(', ').join(
+            ', .jp-Notebook '))];
+        const details = [...document.querySelectorAll('.jp-Notebook details')];
+        const outputs = [...document.querySelectorAll('.jp-OutputArea-output')]
+            .map(e => e.innerText);
+        return {text, errors: errors.map(e => e.textContent || e.getAttribute('title') || ''),
+                details: details.length, open: details.filter(d => d.open).length,
+                outputs};
+    }""",
+        MATH_ERRORS,
+    )
+
+
+def _shots(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}-top.png"))
+    for what, selector in (
+        ("proof", ".jp-MarkdownCell blockquote, .jp-MarkdownCell aside, .jp-MarkdownCell .prf"),
+        ("explorer", ".jp-OutputArea-output img"),
+        ("solution", ".jp-MarkdownCell details, .jp-MarkdownCell [class*=solution]"),
+    ):
+        target = page.locator(selector).first
+        if target.count():
+            target.scroll_into_view_if_needed()
+            page.wait_for_timeout(500)
+            page.screenshot(path=str(SHOTS / f"{name}-{what}.png"))
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_rendered_notebook_shows_no_raw_myst_nor_macro_errors(lab, browser, chapter):
+    kind, url = lab
+    cases = [("editions/chapters", True)] if kind == "plain" else [("chapters", True)]
+    if kind == "plain":  # what a reader without jupyterlab-myst saw: the check must find it
+        cases.append(("chapters", False))
+    for folder, must_be_clean in cases:
+        page = _open(browser, url, f"{folder}/{chapter}.ipynb")
+        seen = _rendered(page)
+        raw = RAW_MYST.findall(seen["text"])
+        label = f"{kind}:{folder}/{chapter}"
+        _shots(page, label.replace("/", "_").replace(":", "-"))
+        REPORT[label] = {
+            "raw_myst": len(raw),
+            "math_errors": len(seen["errors"]),
+            "solutions_folded": f"{seen['details'] - seen['open']}/{seen['details']}",
+        }
+        page.close()
+        if not must_be_clean:
+            assert raw or seen["errors"], f"{label}: the raw chapter should show MyST here"
+            continue
+        assert not raw, f"{label}: raw MyST visible: {raw[:10]}"
+        assert not seen["errors"], f"{label}: math errors: {seen['errors'][:5]}"
+        if kind == "plain":
+            assert seen["details"] >= 1 and seen["open"] == 0, f"{label}: solutions not folded"
+            explorer = [o for o in seen["outputs"] if "Not running yet" in o]
+            assert explorer, f"{label}: no note saying what to run above the stored explorer"
+
+
+def _live_chapters() -> list[str]:
+    wanted = os.environ.get("STELIB_LAB_LIVE", "setup")
+    return CHAPTERS if wanted == "all" else [c for c in wanted.split(",") if c in CHAPTERS]
+
+
+@pytest.mark.parametrize("chapter", _live_chapters())
+def test_live_explorer_redraws_when_a_control_moves(lab, browser, chapter):
+    kind, url = lab
+    if kind != "myst":
+        pytest.skip("the live run uses the readers' JupyterLab (one server is enough)")
+    page = _open(browser, url, f"chapters/{chapter}.ipynb")
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator, .jp-KernelStatus", timeout=60_000)
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+    # every code cell ran: no prompt left at [*] or empty
+    page.wait_for_function(
+        """() => {
+        const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+            .map(p => p.textContent.trim());
+        return prompts.length && prompts.every(t => /^\\[\\d+\\]:$/.test(t));
+    }""",
+        timeout=600_000,
+        polling=1000,
+    )
+    errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+    tracebacks = [t for t in errors.all_inner_texts() if "Traceback" in t or "Error" in t]
+    assert not tracebacks, f"{chapter}: errors while running: {tracebacks[:2]}"
+    explorers = page.locator(".jp-OutputArea-output .widget-vbox:has(.widget-output)")
+    count = explorers.count()
+    assert count >= 1, f"{chapter}: no live explorer after running all cells"
+    latencies = []
+    for i in range(count):
+        ex = explorers.nth(i)
+        ex.scroll_into_view_if_needed()
+        assert "rocket" not in ex.inner_text(), f"{chapter}: live explorer mentions the rocket"
+        image = ex.locator(".widget-output img").first
+        before = image.get_attribute("src")
+        control = ex.locator(".widget-slider .noUi-handle, .widget-dropdown select").first
+        tag = control.evaluate("e => e.tagName")
+        start = time.perf_counter()
+        if tag == "SELECT":
+            options = control.locator("option").all_inner_texts()
+            current = control.input_value()
+            control.select_option(next(o for o in options if o != current))
+        else:
+            control.focus()
+            page.keyboard.press("ArrowRight")
+        page.wait_for_function(
+            "([el, src]) => { const i = el.querySelector('.widget-output img');"
+            " return i && i.getAttribute('src') !== src; }",
+            arg=[ex.element_handle(), before],
+            timeout=60_000,
+            polling=20,
+        )
+        latencies.append(time.perf_counter() - start)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"live-{chapter}-explorer{i + 1}.png"))
+    REPORT[f"live:{chapter}"] = {"redraw_s": [round(t, 2) for t in latencies]}
+    page.close()
+
+
+def _write_report() -> None:
+    if not REPORT:
+        return
+    ARTIFACTS.mkdir(exist_ok=True)
+    lines = [f"{k}: {json.dumps(v)}" for k, v in sorted(REPORT.items())]
+    (ARTIFACTS / "lab-report.txt").write_text("\n".join(lines) + "\n")
