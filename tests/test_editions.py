@@ -1,0 +1,198 @@
+"""The plain-Jupyter editions (``.ci/editions``): MyST in, plain Markdown out."""
+
+from __future__ import annotations
+
+import importlib.machinery
+import importlib.util
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _load(name: str):
+    loader = importlib.machinery.SourceFileLoader(name.replace("-", "_"), str(ROOT / ".ci" / name))
+    spec = importlib.util.spec_from_loader(loader.name, loader)
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module
+
+
+editions = _load("editions")
+RAW = re.compile(r"\{[\w:-]+\}`|^\s*(?::{3,}|`{3,})\{|^\s*:label:|^\([\w-]+\)=", re.M)
+
+
+def _book(tmp_path: Path, cells: list[str], *, other: list[str] | None = None) -> Path:
+    """A tiny book: _config.yml (the real macros), _toc.yml, two chapters, references.bib."""
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    tmp_path.mkdir(parents=True)
+    (tmp_path / "_config.yml").write_text(yaml.safe_dump(config))
+    (tmp_path / "_toc.yml").write_text(
+        yaml.safe_dump(
+            {
+                "format": "jb-book",
+                "root": "chapters/preface",
+                "parts": [
+                    {
+                        "caption": "x",
+                        "numbered": True,
+                        "chapters": [{"file": "chapters/one"}, {"file": "chapters/two"}],
+                    }
+                ],
+            }
+        )
+    )
+    chapters = tmp_path / "chapters"
+    chapters.mkdir()
+    (chapters / "references.bib").write_text(
+        "@article{bengio2013estimating, author={Bengio, Yoshua and L{\\'e}onard, Nicholas and"
+        " Courville, Aaron}, title={T}, journal={J}, year={2013}}\n"
+    )
+    for stem, sources in (("one", other or ["# One\n\ntext"]), ("two", cells)):
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_markdown_cell(s) for s in sources]
+        nbformat.write(nb, chapters / f"{stem}.ipynb")
+    return tmp_path
+
+
+def _edition(tmp_path, cells, **kw) -> list[str]:
+    root = _book(tmp_path / "src", cells, other=kw.pop("other", None))
+    paths = editions.build(tmp_path / "out", root=root, **kw)
+    nb = nbformat.read(next(p for p in paths if p.stem == "two"), as_version=4)
+    return [c.source for c in nb.cells if c.cell_type == "markdown"]
+
+
+def test_macros_come_from_config_and_expand_only_whole_names():
+    macros = editions.book_macros(yaml.safe_load((ROOT / "_config.yml").read_text()))
+    assert macros["E"] == "\\mathbb{E}" and macros["wstar"] == "w^{\\star}"
+    text = editions.expand_macros(r"$\E[\sign x] + \Exp + \wstar_i + \R^n + \one\{t\}$", macros)
+    assert text == (
+        r"${\mathbb{E}}[{\operatorname{sign}} x] + \Exp + {w^{\star}}_i + {\mathbb{R}}^n"
+        r" + {\mathbb{1}}\{t\}$"
+    )
+
+
+def test_blocks_numbers_references_citations_and_folded_solutions(tmp_path):
+    cells = [
+        "# Two\n\n(sec-two)=\n## A section\n\nSee {cite}`bengio2013estimating`.",
+        ":::{prf:definition} Thing\n:label: def-thing\nA $\\wstar$ thing\n\n"
+        "$$\nx=1\n$$ (eq-x)\n:::",
+        ":::{prf:lemma}\n:label: lem-a\nBody.\n:::\n\n:::{prf:proof}\nEasy.\n:::",
+        ":::{prf:definition} Other\n:label: def-other\nB\n:::\n\n$$\ny=2\n$$ (eq-y)",
+        "By {prf:ref}`def-other`, {eq}`eq-y`, {prf:ref}`that lemma <lem-a>`, {ref}`sec-two`,"
+        " {doc}`one` and {prf:ref}`def-far`.",
+        ":::{exercise}\n:label: ex-a\nDo it.\n:::\n\n:::{solution} ex-a\n:class: dropdown\n"
+        "Done: $\\E x$.\n:::",
+        ":::{admonition} Learning goals\n:class: tip\n1. one\n:::\n\n:::{note}\nN\n:::",
+    ]
+    other = ["# One\n\n:::{prf:definition} Far\n:label: def-far\nF\n:::"]
+    md = _edition(tmp_path, cells, other=other)
+    text = "\n\n".join(md)
+    assert not RAW.search(text), RAW.findall(text)
+    assert "\\wstar" not in text and "{w^{\\star}}" in text
+    # numbered per kind within the chapter (chapter 2), as sphinx-proof does
+    assert "> **Definition 2.1** (Thing)" in text and "> **Definition 2.2** (Other)" in text
+    assert "> **Lemma 2.1**" in text and "> *Proof.* Easy. $\\square$" in text
+    # equations tagged with the book's numbers; inside a quoted block on one line
+    assert "> $$x=1 \\tag{2.1}$$" in text and "$$\ny=2\n\\tag{2.2}\n$$" in text
+    assert (
+        "By [Definition 2.2](#def-other), [(2.2)](#eq-eq-y), [that lemma](#lem-a), "
+        "[A section](#sec-two), [One](one.ipynb) and [Definition 1.1](one.ipynb#def-far)."
+    ) in text
+    assert '<a id="def-thing"></a>' in text and '<a id="eq-eq-x"></a>' in text
+    assert re.search(
+        r"See \(\[Bengio et al\., 2013\]\(https?://\S+/chapters/bibliography\.html\)\)", text
+    )
+    assert "> **Exercise 2.1**" in text
+    assert "<details>\n<summary>Solution to Exercise 2.1 (click to show)</summary>" in text
+    assert "Done: ${\\mathbb{E}} x$." in text and "<details open" not in text
+    assert "> **Learning goals**" in text and "> **Note**" in text
+    assert md[1].startswith("*This is the plain-Jupyter edition")  # the note after the title
+
+
+def test_student_edition_has_no_solutions(tmp_path):
+    cells = ["# Two", ":::{exercise}\n:label: ex-a\nDo it.\n:::\n\n:::{solution} ex-a\nS\n:::"]
+    text = "\n".join(_edition(tmp_path, cells, solutions=False))
+    assert "Exercise 2.1" in text and "Solution" not in text and "S\n" not in text
+
+
+@pytest.mark.parametrize(
+    ("source", "match"),
+    [
+        (":::{figure} x.png\n:::", "directive {figure}"),
+        ("{abbr}`a`", "role {abbr}"),
+        ("{eq}`nowhere`", "unknown label 'nowhere'"),
+        ("{cite}`nobody2000`", "unknown citation 'nobody2000'"),
+        (":::{note}\nopen", "unclosed"),
+    ],
+)
+def test_what_has_no_plain_rendering_is_an_error_not_raw_text(tmp_path, source, match):
+    with pytest.raises(ValueError, match=re.escape(match)):
+        _edition(tmp_path, ["# Two", source])
+
+
+def test_glued_values_are_written_into_the_text(tmp_path):
+    root = _book(tmp_path / "src", ["# Two\n\nRate {glue:text}`rate:.2f`, n = {glue}`n`."])
+    path = root / "chapters" / "two.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    out = nbformat.v4.new_output
+    glue = [
+        out(
+            "display_data", data={"text/plain": "0.12345"}, metadata={"scrapbook": {"name": "rate"}}
+        ),
+        out("display_data", data={"text/plain": "50"}, metadata={"scrapbook": {"name": "n"}}),
+    ]
+    nb.cells.append(nbformat.v4.new_code_cell("glue(...)", outputs=glue))
+    nbformat.write(nb, path)
+    written = editions.build(tmp_path / "out", root=root)
+    nb = nbformat.read(next(p for p in written if p.stem == "two"), as_version=4)
+    assert "Rate 0.12, n = 50." in nb.cells[0].source
+    assert nb.cells[-1].outputs == []  # shown in the text, not twice
+
+
+def test_the_chapters_editions_have_no_myst_left_and_the_books_numbers(tmp_path):
+    paths = editions.build(tmp_path)
+    assert sorted(p.name for p in paths) == sorted(
+        p.name for p in (ROOT / "chapters").glob("*.ipynb")
+    )
+    numbered = [f for f, n in editions.chapters() if n is not None]
+    for path in paths:
+        nb = nbformat.read(path, as_version=4)
+        text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+        assert not RAW.search(text), (path.name, RAW.findall(text)[:5])
+        assert not re.search(r"\\(E|R|sign|one|wstar|ghat)(?![A-Za-z])", text), path.name
+        source = (ROOT / "chapters" / path.name).read_text()
+        number = numbered.index(f"chapters/{path.stem}") + 1
+        labelled = len(re.findall(r"\$\$ \([\w-]+\)", source))
+        tags = re.findall(r"\\tag\{(\d+)\.(\d+)\}", text)
+        assert [int(c) for c, _ in tags] == [number] * labelled, path.name
+        assert [int(k) for _, k in tags] == list(range(1, labelled + 1)), path.name
+        solutions = source.count(":::{solution}")
+        assert text.count("<details>") == solutions, path.name
+    assert (tmp_path / "chapters" / "data").is_dir() == (ROOT / "chapters" / "data").is_dir()
+
+
+def test_colab_buttons_open_the_editions_branch_set_in_config():
+    import sys
+
+    sys.path.insert(0, str(ROOT / "_ext"))
+    try:
+        import book_editions
+    finally:
+        sys.path.remove(str(ROOT / "_ext"))
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    assert config["sphinx"]["local_extensions"]["book_editions"] == "_ext"
+    branch = book_editions.editions_branch(ROOT)
+    assert branch == config["editions"]["branch"] and branch != config["repository"]["branch"]
+    url = "https://colab.research.google.com/github/o/r/blob/main/chapters/setup.ipynb"
+    assert book_editions.colab_to_editions(url, branch) == url.replace("/main/", f"/{branch}/")
+    context = {"header_buttons": [{"type": "group", "buttons": [{"text": "Colab", "url": url}]}]}
+    app = type("App", (), {"srcdir": str(ROOT)})()
+    book_editions._colab_editions(app, "chapters/setup", None, context, None)
+    assert context["header_buttons"][0]["buttons"][0]["url"].endswith(
+        f"/blob/{branch}/chapters/setup.ipynb"
+    )
