@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.machinery
 import importlib.util
 import re
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -196,3 +197,46 @@ def test_colab_buttons_open_the_editions_branch_set_in_config():
     assert context["header_buttons"][0]["buttons"][0]["url"].endswith(
         f"/blob/{branch}/chapters/setup.ipynb"
     )
+
+
+def test_myst_macro_cell_is_written_from_config_first_and_removed_from_the_book(tmp_path):
+    sync = _load("sync-myst-macros")
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    macros = config["sphinx"]["config"]["mathjax3_config"]["tex"]["macros"]
+    source = sync.frontmatter()
+    front = yaml.safe_load(source.strip().removeprefix("---").removesuffix("---"))
+    assert front["math"] == {f"\\{name}": body for name, body in macros.items()}
+    for path in (ROOT / "chapters").glob("*.ipynb"):
+        shutil.copy(path, tmp_path / path.name)
+    copies = sorted(tmp_path.glob("*.ipynb"))
+    assert all(
+        sync.sync(p, source, check=True) for p in copies if "myst-macros" not in p.read_text()
+    )
+    assert sync.main([str(p) for p in copies]) == 0
+    assert sync.main(["--check", *map(str, copies)]) == 0  # a second pass changes nothing
+    for path in copies:
+        nb = nbformat.read(path, as_version=4)
+        first = nb.cells[0]
+        assert (first.id, first.cell_type, first.source) == ("myst-macros", "markdown", source)
+        assert first.metadata["tags"] == ["remove-cell"]  # Jupyter Book leaves it out
+        assert nb.cells[1].source.startswith("# ")  # the title comes next
+        original = nbformat.read(ROOT / "chapters" / path.name, as_version=4)
+        assert [c for c in nb.cells if c.id != "myst-macros"] == [
+            c for c in original.cells if c.id != "myst-macros"
+        ]
+    # the editions drop the cell (their macros are expanded)
+    out = editions.build(tmp_path / "ed", root=_copy_book(tmp_path, copies))
+    for path in out:
+        nb = nbformat.read(path, as_version=4)
+        assert nb.cells[0].source.startswith("# ") and "myst-macros" not in [c.id for c in nb.cells]
+
+
+def _copy_book(tmp_path: Path, notebooks: list[Path]) -> Path:
+    root = tmp_path / "book"
+    (root / "chapters").mkdir(parents=True)
+    for name in ("_config.yml", "_toc.yml"):
+        shutil.copy(ROOT / name, root / name)
+    shutil.copy(ROOT / "chapters" / "references.bib", root / "chapters" / "references.bib")
+    for path in notebooks:
+        shutil.copy(path, root / "chapters" / path.name)
+    return root
