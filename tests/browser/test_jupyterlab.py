@@ -290,10 +290,12 @@ def test_rendered_notebook_shows_no_raw_myst_nor_macro_errors(lab, browser, chap
             continue
         assert not raw, f"{label}: raw MyST visible: {raw[:10]}"
         assert not seen["errors"], f"{label}: math errors: {seen['errors'][:5]}"
-        if kind == "plain":
-            assert seen["details"] >= 1 and seen["open"] == 0, f"{label}: solutions not folded"
-            explorer = [o for o in seen["outputs"] if "Not running yet" in o]
-            assert explorer, f"{label}: no note saying what to run above the stored explorer"
+        assert seen["details"] >= 1 and seen["open"] == 0, f"{label}: solutions not folded"
+        explorer = [o for o in seen["outputs"] if "Not running yet" in o]
+        assert explorer, (
+            f"{label}: no note saying what to run above the stored explorer "
+            "(stelib.widgets.RUN_CELLS_NOTE: re-run bash .ci/execute-notebooks)"
+        )
 
 
 def _live_chapters() -> list[str]:
