@@ -220,8 +220,19 @@ def _open(context, url: str, path: str):
         f"() => document.querySelectorAll(`{MARKDOWN}`).length > 3",
         timeout=120_000,
     )
-    # a kernel may be starting: rendering does not depend on it; let math typeset
-    page.wait_for_timeout(4000)
+    # a kernel may be starting: rendering does not depend on it. Let the math typeset: every
+    # chapter has equations; wait until their number stops growing.
+    count, deadline = -1, time.monotonic() + 90
+    while time.monotonic() < deadline:
+        now = page.evaluate(
+            f"() => document.querySelectorAll(`{PANEL} mjx-container, {PANEL} .katex`).length"
+        )
+        if now > 0 and now == count:
+            break
+        count = now
+        page.wait_for_timeout(2000)
+    else:
+        pytest.fail(f"{path}: the equations were not typeset within 90 s")
     return page
 
 
