@@ -240,3 +240,14 @@ def _copy_book(tmp_path: Path, notebooks: list[Path]) -> Path:
     for path in notebooks:
         shutil.copy(path, root / "chapters" / path.name)
     return root
+
+
+def test_every_chapter_notebook_has_the_current_myst_macros_cell():
+    sync = _load("sync-myst-macros")
+    source = sync.frontmatter()
+    stale = [
+        p.name
+        for p in sorted((ROOT / "chapters").glob("*.ipynb"))
+        if sync.sync(p, source, check=True)
+    ]
+    assert not stale, f"run python .ci/sync-myst-macros: {stale}"
