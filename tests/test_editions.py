@@ -217,7 +217,14 @@ def test_myst_macro_cell_is_written_from_config_first_and_removed_from_the_book(
     for path in copies:
         nb = nbformat.read(path, as_version=4)
         first = nb.cells[0]
-        assert (first.id, first.cell_type, first.source) == ("myst-macros", "markdown", source)
+        # numbered like the book in jupyterlab-myst: "Definition 2.1", "(2.3)"
+        number = sync.chapter_number(path)
+        assert (f"chapters/{path.stem}", number) in editions.chapters() and number is not None
+        wanted = sync.frontmatter(chapter=number)
+        assert (
+            wanted == source.removesuffix("---") + f"numbering:\n  enumerator: '{number}.%s'\n---"
+        )
+        assert (first.id, first.cell_type, first.source) == ("myst-macros", "markdown", wanted)
         assert first.metadata["tags"] == ["remove-cell"]  # Jupyter Book leaves it out
         assert nb.cells[1].source.startswith("# ")  # the title comes next
         original = nbformat.read(ROOT / "chapters" / path.name, as_version=4)
@@ -244,10 +251,9 @@ def _copy_book(tmp_path: Path, notebooks: list[Path]) -> Path:
 
 def test_every_chapter_notebook_has_the_current_myst_macros_cell():
     sync = _load("sync-myst-macros")
-    source = sync.frontmatter()
     stale = [
         p.name
         for p in sorted((ROOT / "chapters").glob("*.ipynb"))
-        if sync.sync(p, source, check=True)
+        if sync.sync(p, sync.frontmatter(chapter=sync.chapter_number(p)), check=True)
     ]
     assert not stale, f"run python .ci/sync-myst-macros: {stale}"
