@@ -137,7 +137,10 @@ def test_what_has_no_plain_rendering_is_an_error_not_raw_text(tmp_path, source, 
 
 
 def test_glued_values_are_written_into_the_text(tmp_path):
-    root = _book(tmp_path / "src", ["# Two\n\nRate {glue:text}`rate:.2f`, n = {glue}`n`."])
+    root = _book(
+        tmp_path / "src",
+        ["# Two\n\nRate {glue:text}`rate:.2f`, n = {glue}`n`, {glue:text}`pct` unfinished."],
+    )
     path = root / "chapters" / "two.ipynb"
     nb = nbformat.read(path, as_version=4)
     out = nbformat.v4.new_output
@@ -146,12 +149,17 @@ def test_glued_values_are_written_into_the_text(tmp_path):
             "display_data", data={"text/plain": "0.12345"}, metadata={"scrapbook": {"name": "rate"}}
         ),
         out("display_data", data={"text/plain": "50"}, metadata={"scrapbook": {"name": "n"}}),
+        out(  # as myst-nb's glue(..., display=False) stores it
+            "display_data",
+            data={"application/papermill.record/text/plain": "'16%'"},
+            metadata={"scrapbook": {"name": "pct", "mime_prefix": "application/papermill.record/"}},
+        ),
     ]
     nb.cells.append(nbformat.v4.new_code_cell("glue(...)", outputs=glue))
     nbformat.write(nb, path)
     written = editions.build(tmp_path / "out", root=root)
     nb = nbformat.read(next(p for p in written if p.stem == "two"), as_version=4)
-    assert "Rate 0.12, n = 50." in nb.cells[0].source
+    assert "Rate 0.12, n = 50, 16% unfinished." in nb.cells[0].source
     assert nb.cells[-1].outputs == []  # shown in the text, not twice
 
 
@@ -172,8 +180,9 @@ def test_the_chapters_editions_have_no_myst_left_and_the_books_numbers(tmp_path)
         tags = re.findall(r"\\tag\{(\d+)\.(\d+)\}", text)
         assert [int(c) for c, _ in tags] == [number] * labelled, path.name
         assert [int(k) for _, k in tags] == list(range(1, labelled + 1)), path.name
-        solutions = source.count(":::{solution}")
-        assert text.count("<details>") == solutions, path.name
+        solutions = source.count(":::{solution}") + source.count(":::{solution-start}")
+        solved = set(re.findall(r"<summary>Solution to (Exercise [\d.]+)", text))
+        assert len(solved) == solutions and text.count("<details open") == 0, path.name
     assert (tmp_path / "chapters" / "data").is_dir() == (ROOT / "chapters" / "data").is_dir()
 
 
@@ -257,3 +266,34 @@ def test_every_chapter_notebook_has_the_current_myst_macros_cell():
         if sync.sync(p, sync.frontmatter(chapter=sync.chapter_number(p)), check=True)
     ]
     assert not stale, f"run python .ci/sync-myst-macros: {stale}"
+
+
+def test_gated_solutions_across_cells_are_folded_or_dropped(tmp_path):
+    root = _book(tmp_path / "src", ["# Two"])
+    path = root / "chapters" / "two.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
+    nb.cells += [
+        md(":::{exercise}\n:label: ex-g\nDo.\n:::\n\n:::{solution-start} ex-g\n:::\n\nFirst."),
+        code("x = 1", id="sol-code"),
+        md("Second.\n\n:::{solution-end}\n:::\n\nAfter."),
+        code("y = 2", id="after-code"),
+    ]
+    nbformat.write(nb, path)
+    for solutions in (True, False):
+        out = editions.build(tmp_path / f"out{solutions}", root=root, solutions=solutions)
+        cells = nbformat.read(next(p for p in out if p.stem == "two"), as_version=4).cells
+        text = "\n".join(c.source for c in cells if c.cell_type == "markdown")
+        codes = {c.id: c for c in cells if c.cell_type == "code"}
+        assert "> **Exercise 2.1**" in text and "After." in text and "after-code" in codes
+        assert not codes["after-code"].metadata.get("jupyter")
+        assert not RAW.search(text)
+        if solutions:
+            assert "<summary>Solution to Exercise 2.1 (click" in text and "First." in text
+            assert "<summary>Solution to Exercise 2.1 (continued)" in text and "Second." in text
+            assert codes["sol-code"].metadata["jupyter"] == {
+                "source_hidden": True,
+                "outputs_hidden": True,
+            }
+        else:
+            assert "First." not in text and "Second." not in text and "sol-code" not in codes
