@@ -1,0 +1,22 @@
+"""The chapter explorers, one module per chapter (the framework is :mod:`stelib.widgets`).
+
+Each module holds a chapter's explorer: its figure, its one-line readout and its controls, on
+top of a computation that lives in the module of its concept. ``ipywidgets`` is imported only
+when an explorer is built.
+"""
+
+from .finite_samples import finite_samples_explorer
+from .recurrence import RecurrenceView, recurrence_explorer, recurrence_view
+from .setup import setup_explorer
+from .threshold import ThresholdCurves, threshold_curves, threshold_explorer
+
+__all__ = [
+    "setup_explorer",
+    "finite_samples_explorer",
+    "ThresholdCurves",
+    "threshold_curves",
+    "threshold_explorer",
+    "RecurrenceView",
+    "recurrence_view",
+    "recurrence_explorer",
+]
