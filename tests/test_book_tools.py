@@ -92,21 +92,6 @@ def test_every_chapter_notebook_starts_with_the_current_bootstrap_cell():
     assert not stale, f"run python .ci/sync-bootstrap && bash .ci/execute-notebooks: {stale}"
 
 
-def test_library_reference_lists_every_public_name_by_concept():
-    import stelib
-
-    reference = _load("reference-page")
-    assert reference.PAGE.read_text(encoding="utf-8") == reference.page()  # page up to date
-    text = reference.page()
-    for module in stelib._MODULES:
-        assert f".. py:module:: {module.__name__}" in text
-        for name in module.__all__:
-            assert f":: {name}\n" in text, name
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [c["file"] for part in toc["parts"] for c in part["chapters"]]
-    assert "chapters/reference" in files
-
-
 # --- a newcomer's first hour (issue 11, items 16-23) --------------------------------------------
 
 normalizer = _load("normalize-notebooks")
@@ -347,3 +332,18 @@ def test_static_page_saves_explorer_controls_disabled_with_the_static_note():
     assert "chapters/x.ipynb" in models["n"]["state"]["value"]
     assert models["t"] == state["state"]["t"] and models["o"] == state["state"]["o"]
     assert state["state"]["s"]["state"]["disabled"] is False  # the input is left alone
+
+
+def test_library_reference_lists_every_public_name_by_concept():
+    import stelib
+
+    reference = _load("reference-page")
+    assert reference.PAGE.read_text(encoding="utf-8") == reference.page()  # page up to date
+    text = reference.page()
+    for module in stelib._MODULES:
+        assert f".. py:module:: {module.__name__}" in text
+        for name in module.__all__:
+            assert f":: {name}\n" in text, name
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [c["file"] for part in toc["parts"] for c in part["chapters"]]
+    assert "chapters/reference" in files
