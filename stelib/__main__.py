@@ -12,6 +12,10 @@ recurrence
     One run with label noise: returns to w*, occupation time, first hit, farthest excursion.
 recurrence-grid
     ``recurrence`` for several trials over a grid of m, flip and noise levels (data files).
+optimum
+    The version space by exhaustive search: trials with V = {w*} and E[1/|V|] over m.
+amp
+    Approximate message passing: exact recoveries and overlaps over alpha = m/n.
 """
 
 from __future__ import annotations
@@ -146,6 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     s.add_argument("--progress", action="store_true", help="show a progress bar on stderr")
     _add_recurrence_parsers(sub)
+    _add_optimum_parsers(sub)
     return parser
 
 
@@ -417,6 +422,147 @@ def _print_recurrence_table(records) -> None:
         )
 
 
+def _add_optimum_parsers(sub) -> None:
+    """Subcommands ``optimum`` and ``amp`` (chapter "STE against the optimum")."""
+    o = sub.add_parser(
+        "optimum",
+        help="the version space V by exhaustive search over all 2^n binary weights",
+        description=(
+            "For each m, enumerate the version space V (binary weights that label every sample "
+            "correctly) of noiseless k = 1 trials 0..trials-1 and report the trials with "
+            "V = {w*} and the mean of 1/|V| (the best possible exact-recovery probability). "
+            "Trial i at (n, m) draws from SeedSequence(seed, spawn_key=(n, m, 1, i)): the same "
+            "data as trial i of 'success' with the same seed."
+        ),
+    )
+    o.add_argument(
+        "--n", type=_int_at_least(1), required=True, help="dimension n (at most 30; cost 2^n)"
+    )
+    o.add_argument(
+        "--m", type=_int_list, required=True, help="comma-separated sample sizes, e.g. 16,20,24"
+    )
+    o.add_argument(
+        "--trials", type=_int_at_least(1), default=100, help="trials per m (default 100)"
+    )
+    o.add_argument("--seed", type=_int_at_least(0), default=0, help="root seed (default 0)")
+    o.add_argument(
+        "--out",
+        metavar="FILE",
+        default=None,
+        help="also write |V| of every trial with its provenance (this command, seed, stelib "
+        "version) to FILE as JSON",
+    )
+    o.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    o.add_argument("--progress", action="store_true", help="show a progress bar on stderr")
+
+    a = sub.add_parser(
+        "amp",
+        help="approximate message passing (AMP) over alpha = m/n",
+        description=(
+            "Run AMP for the sign channel with a +-1 prior (damped) on noiseless k = 1 trials "
+            "0..trials-1 at m = round(alpha * n) for each alpha, and report the trials where "
+            "the sign of the AMP estimate equals w* and the mean overlap |<w_hat, w*>|/n. "
+            "Trial i at (n, m) draws from SeedSequence(seed, spawn_key=(n, m, 1, i))."
+        ),
+    )
+    a.add_argument(
+        "--n", type=_int_at_least(1), required=True, help="dimension n (number of binary weights)"
+    )
+    a.add_argument(
+        "--alpha",
+        type=_list_of(_float_in(0.0, lo_open=True)),
+        required=True,
+        help="comma-separated sample ratios alpha = m/n > 0, e.g. 1.3,1.7",
+    )
+    a.add_argument(
+        "--trials", type=_int_at_least(1), default=10, help="trials per alpha (default 10)"
+    )
+    a.add_argument("--seed", type=_int_at_least(0), default=0, help="root seed (default 0)")
+    a.add_argument(
+        "--steps", type=_int_at_least(1), default=300, help="maximum AMP iterations (default 300)"
+    )
+    a.add_argument(
+        "--damping",
+        type=_float_in(0.0, 1.0, lo_open=True),
+        default=0.7,
+        help="weight of the new iterate in (0, 1], 1 = undamped (default 0.7)",
+    )
+    a.add_argument(
+        "--out",
+        metavar="FILE",
+        default=None,
+        help="also write every trial's result with its provenance (this command, seed, stelib "
+        "version) to FILE as JSON",
+    )
+    a.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    a.add_argument("--progress", action="store_true", help="show a progress bar on stderr")
+
+
+def _run_optimum(args) -> dict:
+    from .datafiles import write_optimum_file
+    from .optimum import optimum_success
+
+    res = optimum_success(
+        args.n, args.m, trials=args.trials, seed=args.seed, progress=args.progress
+    )
+    if args.out is not None:
+        write_optimum_file(args.out, res, command=command_line(args.argv))
+    return {
+        "bayes": res.bayes.tolist(),
+        "m": res.m.tolist(),
+        "n": res.n,
+        "seed": res.seed,
+        "trials": res.trials,
+        "unique": res.unique.tolist(),
+        "version": __version__,
+    }
+
+
+def _run_amp(args) -> dict:
+    from .datafiles import write_amp_file
+    from .optimum import amp_success
+
+    res = amp_success(
+        args.n,
+        args.alpha,
+        trials=args.trials,
+        seed=args.seed,
+        steps=args.steps,
+        damping=args.damping,
+        progress=args.progress,
+    )
+    if args.out is not None:
+        write_amp_file(
+            args.out, res, steps=args.steps, damping=args.damping, command=command_line(args.argv)
+        )
+    return {
+        "alpha": res.alpha.tolist(),
+        "damping": args.damping,
+        "m": res.m.tolist(),
+        "n": res.n,
+        "overlap": res.overlap.mean(axis=1).tolist(),
+        "seed": res.seed,
+        "steps": args.steps,
+        "successes": res.successes.tolist(),
+        "trials": res.trials,
+        "version": __version__,
+    }
+
+
+def _print_optimum_table(out) -> None:
+    print(f"n={out['n']} trials={out['trials']} seed={out['seed']}")
+    if "bayes" in out:
+        print(f"{'m':>8} {'m/n':>6} {'V={w*}':>8} {'E[1/|V|]':>9}")
+        for m, u, b in zip(out["m"], out["unique"], out["bayes"], strict=True):
+            print(f"{m:>8} {m / out['n']:>6.2f} {u:>8} {b:>9.4f}")
+    else:
+        print(f"{'alpha':>7} {'m':>7} {'exact':>6} {'overlap':>8}")
+        for a, m, s, o in zip(
+            out["alpha"], out["m"], out["successes"], out["overlap"], strict=True
+        ):
+            print(f"{a:>7g} {m:>7} {s:>6} {o:>8.4f}")
+
+
 def main(argv=None) -> int:
     """Entry point of ``python -m stelib``; returns the exit status."""
     parser = build_parser()
@@ -434,6 +580,12 @@ def main(argv=None) -> int:
             print(f"{'m':>8} {'successes':>10} {'P':>7} {'median_hit':>11}")
             for m, s, h in zip(out["m"], out["successes"], out["median_hit"], strict=True):
                 print(f"{m:>8} {s:>10} {s / out['trials']:>7.3f} {'-' if h is None else h:>11}")
+    elif args.command in ("optimum", "amp"):
+        out = _run_optimum(args) if args.command == "optimum" else _run_amp(args)
+        if args.json:
+            print(json.dumps(out, sort_keys=True))
+        else:
+            _print_optimum_table(out)
     elif args.command in ("recurrence", "recurrence-grid"):
         if args.command == "recurrence":
             out = _run_recurrence(args)
