@@ -11,8 +11,10 @@ from . import (
     data,
     datafiles,
     experiments,
+    explorers,
     model,
     onebit,
+    optimum,
     plotting,
     recurrence,
     stats,
@@ -39,10 +41,35 @@ from .data import (
     teacher,
     trial_seed,
 )
-from .datafiles import SuccessFile, command_line, read_success_file, write_success_file
+from .datafiles import (
+    AMPFile,
+    OptimumFile,
+    SuccessFile,
+    command_line,
+    read_amp_file,
+    read_optimum_file,
+    read_success_file,
+    write_amp_file,
+    write_optimum_file,
+    write_success_file,
+)
 from .experiments import SuccessResult, progress_enabled, success_probability
+from .explorers import OptimumView, optimum_explorer, optimum_view
 from .model import angle_from_hamming, empirical_loss, hamming, network, sign
 from .onebit import BIHTResult, biht
+from .optimum import (
+    AMPResult,
+    AMPSuccess,
+    OptimumResult,
+    StateEvolution,
+    VersionSpace,
+    amp,
+    amp_success,
+    amp_threshold,
+    optimum_success,
+    state_evolution,
+    version_space,
+)
 from .plotting import PALETTE, use_book_style
 from .recurrence import (
     RETURN_TIME_BINS,
@@ -137,6 +164,7 @@ __all__ = [
     "stats",
     "trajectory",
     "experiments",
+    "explorers",
     "model",
     "plotting",
     "ste",
@@ -230,6 +258,28 @@ __all__ = [
     "RecurrenceFile",
     "write_recurrence_file",
     "read_recurrence_file",
+    # the optimum (chapter "STE against the optimum")
+    "optimum",
+    "VersionSpace",
+    "version_space",
+    "OptimumResult",
+    "optimum_success",
+    "AMPResult",
+    "amp",
+    "StateEvolution",
+    "state_evolution",
+    "amp_threshold",
+    "AMPSuccess",
+    "amp_success",
+    "OptimumFile",
+    "write_optimum_file",
+    "read_optimum_file",
+    "AMPFile",
+    "write_amp_file",
+    "read_amp_file",
+    "OptimumView",
+    "optimum_view",
+    "optimum_explorer",
     # plotting
     "PALETTE",
     "use_book_style",
