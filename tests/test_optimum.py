@@ -63,6 +63,11 @@ def test_optimum_success_uses_the_ste_trial_streams_and_bounds():
     for i in (0, 7):
         v = sl.version_space(t.Z[i, :, 0, :], t.y_clean[i], w_star=t.w_star[i], max_members=0)
         assert v.size == res.sizes[2, i] and v.contains_teacher
+    gibbs = res.gibbs_successes(rng=0)
+    np.testing.assert_array_equal(gibbs, res.gibbs_successes(rng=0))
+    assert np.all(gibbs >= res.unique)  # |V| = 1 always recovers
+    many = np.mean([res.gibbs_successes(rng=s) for s in range(400)], axis=0)
+    np.testing.assert_allclose(many, 12 * res.bayes, atol=4 * np.sqrt(12 * 0.25 / 400))
     # a trial does not depend on how many trials run
     part = sl.optimum_success(10, [20], trials=5, seed=3)
     np.testing.assert_array_equal(part.sizes[0], res.sizes[2, :5])
