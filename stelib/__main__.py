@@ -12,10 +12,8 @@ recurrence
     One run with label noise: returns to w*, occupation time, first hit, farthest excursion.
 recurrence-grid
     ``recurrence`` for several trials over a grid of m, flip and noise levels (data files).
-optimum
-    The version space by exhaustive search: trials with V = {w*} and E[1/|V|] over m.
-amp
-    Approximate message passing: exact recoveries and overlaps over alpha = m/n.
+optimum, amp
+    The version space by exhaustive search (small n); approximate message passing (large n).
 """
 
 from __future__ import annotations
@@ -23,11 +21,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
 
-from . import __version__
-from .datafiles import command_line, write_success_file
-from .experiments import success_probability
-from .recurrence import recurrence_record, recurrence_sweep, write_recurrence_file
+from . import datafiles
+from ._validate import check_float, check_int
+from ._version import __version__
+from .datafiles import command_line, success_summary, write_recurrence_file, write_success_file
+from .experiments import recurrence_record, recurrence_sweep, success_probability
+from .message_passing import amp_success
+from .optimum import optimum_success
 
 __all__ = ["main", "build_parser"]
 
@@ -39,42 +43,71 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def _int_at_least(lo):
+def _number(kind: type, name: str, **bounds):
+    """An argparse type: text → ``kind`` (int or float), validated by :mod:`stelib._validate`
+    (``bounds`` are its ``min_value``, ``max_value``, ``strict_min``)."""
+    check = check_int if kind is int else check_float
+
     def parse(text):
         try:
-            value = int(text)
+            value = kind(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"invalid integer {text!r}") from None
-        if value < lo:
-            raise argparse.ArgumentTypeError(f"{value} must be >= {lo}")
-        return value
+            what = "integer" if kind is int else "number"
+            raise argparse.ArgumentTypeError(f"invalid {what} {text!r}") from None
+        try:
+            return check(value, name, **bounds)
+        except (TypeError, ValueError) as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
 
-    parse.__name__ = f"integer >= {lo}"
+    parse.__name__ = kind.__name__
     return parse
 
 
-def _int_list(text):
-    try:
-        values = [int(v) for v in text.split(",") if v.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"invalid list {text!r}, expected comma-separated integers such as 200,250"
-        ) from None
-    if not values:
-        raise argparse.ArgumentTypeError("empty list")
-    if min(values) < 1:
-        raise argparse.ArgumentTypeError(f"every m must be >= 1, got {min(values)}")
-    return values
+def _list_of(parse_one):
+    """An argparse type: comma-separated values, each parsed by ``parse_one``."""
+
+    def parse(text):
+        items = [v for v in text.split(",") if v.strip()]
+        if not items:
+            raise argparse.ArgumentTypeError(f"empty list {text!r}")
+        return [parse_one(v) for v in items]
+
+    parse.__name__ = "list"
+    return parse
 
 
-def _positive_float(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid number {text!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"{value} must be a finite number > 0")
-    return value
+def _count(name: str, lo: int = 1):
+    return _number(int, name, min_value=lo)
+
+
+_POSITIVE = {"min_value": 0.0, "strict_min": True}
+
+
+@contextmanager
+def _executor(workers: int) -> Iterator[Executor | None]:
+    """``workers`` processes (none for 1: the sweep runs in this process); shut down after."""
+    if workers <= 1:
+        yield None
+        return
+    with ProcessPoolExecutor(workers) as executor:
+        yield executor
+
+
+def _add_sweep_options(p, what: str) -> None:
+    """``--workers``, ``--cache``, ``--progress``: how a sweep runs (never what it computes)."""
+    p.add_argument(
+        "--workers",
+        type=_count("workers"),
+        default=1,
+        help="worker processes; results do not depend on it (default 1)",
+    )
+    p.add_argument(
+        "--cache",
+        metavar="DIR",
+        default=None,
+        help=f"cache finished {what} in DIR (resume after interruption)",
+    )
+    p.add_argument("--progress", action="store_true", help="show a progress bar on stderr")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -97,47 +130,29 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     s.add_argument(
-        "--n", type=_int_at_least(1), required=True, help="dimension n (number of binary weights)"
+        "--n", type=_count("n"), required=True, help="dimension n (number of binary weights)"
     )
     s.add_argument(
-        "--m", type=_int_list, required=True, help="comma-separated sample sizes, e.g. 200,250"
+        "--m",
+        type=_list_of(_count("m")),
+        required=True,
+        help="comma-separated sample sizes, e.g. 200,250",
     )
-    s.add_argument("--k", type=_int_at_least(1), default=1, help="number of patches k (default 1)")
+    s.add_argument("--k", type=_count("k"), default=1, help="number of patches k (default 1)")
     s.add_argument(
         "--trials",
-        type=_int_at_least(1),
+        type=_count("trials"),
         default=100,
         help="independent trials per m (default 100)",
     )
-    s.add_argument(
-        "--steps",
-        type=_int_at_least(0),
-        default=20_000,
-        help="budget T of iterations (default 20000)",
-    )
-    s.add_argument("--seed", type=_int_at_least(0), default=0, help="root seed (default 0)")
-    s.add_argument("--eta", type=_positive_float, default=1.0, help="step size (default 1)")
-    s.add_argument(
-        "--init-scale", type=_positive_float, default=1e-3, help="scale of u0 (default 1e-3)"
-    )
+    _add_run_basics(s)
     s.add_argument(
         "--batch-size",
-        type=_int_at_least(1),
+        type=_count("batch_size"),
         default=32,
         help="trials per batch; results do not depend on it (default 32)",
     )
-    s.add_argument(
-        "--workers",
-        type=_int_at_least(1),
-        default=1,
-        help="worker processes; results do not depend on it (default 1)",
-    )
-    s.add_argument(
-        "--cache",
-        metavar="DIR",
-        default=None,
-        help="cache finished batches in DIR (resume after interruption)",
-    )
+    _add_sweep_options(s, "batches")
     s.add_argument(
         "--out",
         metavar="FILE",
@@ -148,36 +163,54 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     s.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
-    s.add_argument("--progress", action="store_true", help="show a progress bar on stderr")
     _add_recurrence_parsers(sub)
     _add_optimum_parsers(sub)
     return parser
 
 
-def _run_success(args) -> dict:
-    executor = None
-    if args.workers > 1:
-        from concurrent.futures import ProcessPoolExecutor
+def _add_run_basics(p) -> None:
+    """``--steps``, ``--seed``, ``--eta``, ``--init-scale``: shared by every subcommand."""
+    p.add_argument(
+        "--steps",
+        type=_count("steps", 0),
+        default=20_000,
+        help="budget T of iterations (default 20000)",
+    )
+    p.add_argument("--seed", type=_count("seed", 0), default=0, help="root seed (default 0)")
+    p.add_argument(
+        "--eta", type=_number(float, "eta", **_POSITIVE), default=1.0, help="step size (default 1)"
+    )
+    p.add_argument(
+        "--init-scale",
+        type=_number(float, "init_scale", **_POSITIVE),
+        default=1e-3,
+        help="scale of u0 (default 1e-3)",
+    )
 
-        executor = ProcessPoolExecutor(args.workers)
-    try:
+
+#: Options every subcommand passes on unchanged (keywords of the library functions).
+_RUN = ("k", "steps", "seed", "eta", "init_scale")
+
+
+def _pick(args, *names) -> dict:
+    """The parsed options ``names`` as keyword arguments."""
+    return {name: getattr(args, name) for name in names}
+
+
+def _sweep(args) -> dict:
+    """How a sweep runs: its on-disk cache and progress bar (never what it computes)."""
+    return {"memory": args.cache, "progress": args.progress}
+
+
+def _run_success(args) -> dict:
+    with _executor(args.workers) as executor:
         res = success_probability(
             args.n,
             args.m,
-            trials=args.trials,
-            steps=args.steps,
-            k=args.k,
-            seed=args.seed,
-            eta=args.eta,
-            init_scale=args.init_scale,
-            batch_size=args.batch_size,
+            **_pick(args, "trials", "batch_size", *_RUN),
             executor=executor,
-            memory=args.cache,
-            progress=args.progress,
+            **_sweep(args),
         )
-    finally:
-        if executor is not None:
-            executor.shutdown()
     if args.out is not None:
         write_success_file(
             args.out,
@@ -186,109 +219,67 @@ def _run_success(args) -> dict:
             init_scale=args.init_scale,
             command=command_line(args.argv),
         )
-    return {
-        "eta": args.eta,
-        "init_scale": args.init_scale,
-        "k": res.k,
-        "m": res.m.tolist(),
-        "median_hit": res.median_hit,
-        "n": res.n,
-        "seed": res.seed,
-        "steps": res.steps,
-        "successes": res.successes.tolist(),
-        "trials": res.trials,
-        "version": __version__,
-    }
+    summary = success_summary(res, eta=args.eta, init_scale=args.init_scale)
+    return {**summary, "version": __version__}
 
 
-def _float_in(lo, hi=None, *, lo_open=False):
-    def parse(text):
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"invalid number {text!r}") from None
-        low_bad = value <= lo if lo_open else value < lo
-        if value != value or value == float("inf") or low_bad or (hi is not None and value > hi):
-            bound = f"> {lo}" if lo_open else f">= {lo}"
-            rng = f"in [{lo}, {hi}]" if hi is not None else f"a finite number {bound}"
-            raise argparse.ArgumentTypeError(f"{value} must be {rng}")
-        return value
-
-    parse.__name__ = "number"
-    return parse
-
-
-def _list_of(parse_one):
-    def parse(text):
-        items = [v for v in text.split(",") if v.strip()]
-        if not items:
-            raise argparse.ArgumentTypeError("empty list")
-        return [parse_one(v) for v in items]
-
-    parse.__name__ = "list"
-    return parse
+_FLIP = _number(float, "flip", min_value=0.0, max_value=1.0)
+_NOISE = _number(float, "noise_std", min_value=0.0)
 
 
 def _add_run_options(r, *, grid: bool) -> None:
     """Options shared by ``recurrence`` and ``recurrence-grid``."""
     r.add_argument(
-        "--n", type=_int_at_least(1), required=True, help="dimension n (number of binary weights)"
+        "--n", type=_count("n"), required=True, help="dimension n (number of binary weights)"
     )
     if grid:
         r.add_argument(
-            "--m", type=_int_list, required=True, help="comma-separated sample sizes, e.g. 500,2000"
+            "--m",
+            type=_list_of(_count("m")),
+            required=True,
+            help="comma-separated sample sizes, e.g. 500,2000",
         )
         r.add_argument(
             "--flip",
-            type=_list_of(_float_in(0.0, 1.0)),
+            type=_list_of(_FLIP),
             default=[0.0],
             help="comma-separated label-flip probabilities p in [0, 1] (default 0)",
         )
         r.add_argument(
             "--noise-std",
-            type=_list_of(_float_in(0.0)),
+            type=_list_of(_NOISE),
             default=[0.0],
             help="comma-separated standard deviations s >= 0 of additive label noise (default 0)",
         )
         r.add_argument(
-            "--trials", type=_int_at_least(1), default=10, help="trials per grid point (default 10)"
+            "--trials", type=_count("trials"), default=10, help="trials per grid point (default 10)"
         )
     else:
-        r.add_argument("--m", type=_int_at_least(1), required=True, help="number of samples m")
+        r.add_argument("--m", type=_count("m"), required=True, help="number of samples m")
         r.add_argument(
             "--flip",
-            type=_float_in(0.0, 1.0),
+            type=_FLIP,
             default=0.0,
             help="probability p in [0, 1] of flipping each label (default 0)",
         )
         r.add_argument(
             "--noise-std",
-            type=_float_in(0.0),
+            type=_NOISE,
             default=0.0,
             help="standard deviation s >= 0 of additive Gaussian label noise, instead of or "
             "with flips (default 0)",
         )
         r.add_argument(
-            "--trial", type=_int_at_least(0), default=0, help="trial index i (default 0)"
+            "--trial", type=_count("trial", 0), default=0, help="trial index i (default 0)"
         )
-    r.add_argument("--k", type=_int_at_least(1), default=1, help="number of patches k (default 1)")
+    r.add_argument("--k", type=_count("k"), default=1, help="number of patches k (default 1)")
     r.add_argument(
         "--clip",
-        type=_float_in(0.0, lo_open=True),
+        type=_number(float, "clip", **_POSITIVE),
         default=None,
         help="clip the latent weights to the box [-C, C] (default: no clipping)",
     )
-    r.add_argument(
-        "--steps",
-        type=_int_at_least(0),
-        default=20_000,
-        help="budget T of iterations (default 20000)",
-    )
-    r.add_argument("--seed", type=_int_at_least(0), default=0, help="root seed (default 0)")
-    r.add_argument("--eta", type=_positive_float, default=1.0, help="step size (default 1)")
-    r.add_argument(
-        "--init-scale", type=_positive_float, default=1e-3, help="scale of u0 (default 1e-3)"
-    )
+    _add_run_basics(r)
     r.add_argument(
         "--latent",
         action="store_true",
@@ -322,18 +313,7 @@ def _add_recurrence_parsers(sub) -> None:
         ),
     )
     _add_run_options(g, grid=True)
-    g.add_argument(
-        "--workers",
-        type=_int_at_least(1),
-        default=1,
-        help="worker processes; results do not depend on it (default 1)",
-    )
-    g.add_argument(
-        "--cache",
-        metavar="DIR",
-        default=None,
-        help="cache finished grid points in DIR (resume after interruption)",
-    )
+    _add_sweep_options(g, "grid points")
     g.add_argument(
         "--out",
         metavar="FILE",
@@ -342,67 +322,21 @@ def _add_recurrence_parsers(sub) -> None:
         "FILE as JSON",
     )
     g.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
-    g.add_argument("--progress", action="store_true", help="show a progress bar on stderr")
 
 
 def _run_recurrence(args) -> dict:
     return recurrence_record(
-        args.n,
-        args.m,
-        k=args.k,
-        flip=args.flip,
-        noise_std=args.noise_std,
-        clip=args.clip,
-        steps=args.steps,
-        seed=args.seed,
-        trial=args.trial,
-        eta=args.eta,
-        init_scale=args.init_scale,
-        latent=args.latent,
+        args.n, args.m, **_pick(args, "flip", "noise_std", "clip", "trial", "latent", *_RUN)
     )
 
 
 def _run_recurrence_grid(args) -> dict:
-    executor = None
-    if args.workers > 1:
-        from concurrent.futures import ProcessPoolExecutor
-
-        executor = ProcessPoolExecutor(args.workers)
-    try:
+    grid = ("flip", "noise_std", "trials", "clip", "latent")
+    with _executor(args.workers) as executor:
         records = recurrence_sweep(
-            args.n,
-            args.m,
-            flip=args.flip,
-            noise_std=args.noise_std,
-            trials=args.trials,
-            k=args.k,
-            clip=args.clip,
-            steps=args.steps,
-            seed=args.seed,
-            eta=args.eta,
-            init_scale=args.init_scale,
-            latent=args.latent,
-            executor=executor,
-            memory=args.cache,
-            progress=args.progress,
+            args.n, args.m, **_pick(args, *grid, *_RUN), executor=executor, **_sweep(args)
         )
-    finally:
-        if executor is not None:
-            executor.shutdown()
-    params = {
-        "n": args.n,
-        "k": args.k,
-        "steps": args.steps,
-        "seed": args.seed,
-        "eta": args.eta,
-        "init_scale": args.init_scale,
-        "clip": args.clip,
-        "latent": args.latent,
-        "trials": args.trials,
-        "m": args.m,
-        "flip": args.flip,
-        "noise_std": args.noise_std,
-    }
+    params = _pick(args, "n", "m", *grid, *_RUN)
     if args.out is not None:
         write_recurrence_file(args.out, records, params=params, command=command_line(args.argv))
     return {**params, "records": records, "version": __version__}
@@ -423,144 +357,53 @@ def _print_recurrence_table(records) -> None:
 
 
 def _add_optimum_parsers(sub) -> None:
-    """Subcommands ``optimum`` and ``amp`` (chapter "STE against the optimum")."""
-    o = sub.add_parser(
-        "optimum",
-        help="the version space V by exhaustive search over all 2^n binary weights",
-        description=(
-            "For each m, enumerate the version space V (binary weights that label every sample "
-            "correctly) of noiseless k = 1 trials 0..trials-1 and report the trials with "
-            "V = {w*} and the mean of 1/|V| (the best possible exact-recovery probability). "
-            "Trial i at (n, m) draws from SeedSequence(seed, spawn_key=(n, m, 1, i)): the same "
-            "data as trial i of 'success' with the same seed."
-        ),
-    )
-    o.add_argument(
-        "--n", type=_int_at_least(1), required=True, help="dimension n (at most 30; cost 2^n)"
-    )
-    o.add_argument(
-        "--m", type=_int_list, required=True, help="comma-separated sample sizes, e.g. 16,20,24"
-    )
-    o.add_argument(
-        "--trials", type=_int_at_least(1), default=100, help="trials per m (default 100)"
-    )
-    o.add_argument("--seed", type=_int_at_least(0), default=0, help="root seed (default 0)")
-    o.add_argument(
-        "--out",
-        metavar="FILE",
-        default=None,
-        help="also write |V| of every trial with its provenance (this command, seed, stelib "
-        "version) to FILE as JSON",
-    )
-    o.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
-    o.add_argument("--progress", action="store_true", help="show a progress bar on stderr")
-
-    a = sub.add_parser(
-        "amp",
-        help="approximate message passing (AMP) over alpha = m/n",
-        description=(
-            "Run AMP for the sign channel with a +-1 prior (damped) on noiseless k = 1 trials "
-            "0..trials-1 at m = round(alpha * n) for each alpha, and report the trials where "
-            "the sign of the AMP estimate equals w* and the mean overlap |<w_hat, w*>|/n. "
-            "Trial i at (n, m) draws from SeedSequence(seed, spawn_key=(n, m, 1, i))."
-        ),
-    )
-    a.add_argument(
-        "--n", type=_int_at_least(1), required=True, help="dimension n (number of binary weights)"
-    )
-    a.add_argument(
-        "--alpha",
-        type=_list_of(_float_in(0.0, lo_open=True)),
-        required=True,
-        help="comma-separated sample ratios alpha = m/n > 0, e.g. 1.3,1.7",
-    )
-    a.add_argument(
-        "--trials", type=_int_at_least(1), default=10, help="trials per alpha (default 10)"
-    )
-    a.add_argument("--seed", type=_int_at_least(0), default=0, help="root seed (default 0)")
-    a.add_argument(
-        "--steps", type=_int_at_least(1), default=300, help="maximum AMP iterations (default 300)"
-    )
-    a.add_argument(
-        "--damping",
-        type=_float_in(0.0, 1.0, lo_open=True),
-        default=0.7,
-        help="weight of the new iterate in (0, 1], 1 = undamped (default 0.7)",
-    )
-    a.add_argument(
-        "--out",
-        metavar="FILE",
-        default=None,
-        help="also write every trial's result with its provenance (this command, seed, stelib "
-        "version) to FILE as JSON",
-    )
-    a.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
-    a.add_argument("--progress", action="store_true", help="show a progress bar on stderr")
+    """``optimum`` and ``amp`` (chapter "STE against the optimum"): noiseless k = 1 trials, trial
+    i at (n, m) from SeedSequence(seed, spawn_key=(n, m, 1, i)), the data of 'success'."""
+    o = sub.add_parser("optimum", help="the version space V, enumerated over all 2^n weights",
+        description="Enumerate the version space V of trials 0..trials-1 at each m (n <= 30); "
+        "report the trials with V = {w*} and the mean of 1/|V| (a probability).")  # fmt: skip
+    a = sub.add_parser("amp", help="approximate message passing (AMP) over alpha = m/n",
+        description="Run AMP on trials 0..trials-1 at m = round(alpha * n); report the trials "
+        "with sign(w_hat) = w* and the mean overlap |<w_hat, w*>|/n.")  # fmt: skip
+    damping = _number(float, "damping", max_value=1.0, **_POSITIVE)
+    for p, options in (
+        (o, [("--m", _list_of(_count("m")), None, "comma-separated sample sizes, e.g. 16,20"),
+             ("--trials", _count("trials"), 100, "trials per m (default 100)")]),
+        (a, [("--alpha", _list_of(_number(float, "alpha", **_POSITIVE)), None,
+              "comma-separated ratios alpha = m/n > 0, e.g. 1.3,1.7"),
+             ("--trials", _count("trials"), 10, "trials per alpha (default 10)"),
+             ("--steps", _count("steps"), 300, "maximum AMP iterations (default 300)"),
+             ("--damping", damping, 0.7, "weight of the new iterate, in (0, 1] (default 0.7)")]),
+    ):  # fmt: skip
+        p.add_argument("--n", type=_count("n"), required=True, help="dimension n")
+        for flag, kind, default, text in options:
+            p.add_argument(flag, type=kind, default=default, required=default is None, help=text)
+        p.add_argument("--seed", type=_count("seed", 0), default=0, help="root seed (default 0)")
+        _add_sweep_options(p, "grid points")
+        p.add_argument("--out", metavar="FILE", help="also write every trial with its provenance")
+        p.add_argument("--json", action="store_true", help="print one JSON object, not a table")
 
 
 def _run_optimum(args) -> dict:
-    from .datafiles import write_optimum_file
-    from .optimum import optimum_success
-
-    res = optimum_success(
-        args.n, args.m, trials=args.trials, seed=args.seed, progress=args.progress
-    )
+    """``optimum`` or ``amp``: the sweep, its data file (``--out``), its summary."""
+    amp = args.command == "amp"
+    opts = _pick(args, "steps", "damping") if amp else {}
+    with _executor(args.workers) as executor:
+        kw = {**_pick(args, "trials", "seed"), **opts, "executor": executor, **_sweep(args)}
+        sweep = amp_success if amp else optimum_success
+        res = sweep(args.n, args.alpha if amp else args.m, **kw)
+    name = "amp" if amp else "optimum"
     if args.out is not None:
-        write_optimum_file(args.out, res, command=command_line(args.argv))
-    return {
-        "bayes": res.bayes.tolist(),
-        "m": res.m.tolist(),
-        "n": res.n,
-        "seed": res.seed,
-        "trials": res.trials,
-        "unique": res.unique.tolist(),
-        "version": __version__,
-    }
+        write = getattr(datafiles, f"write_{name}_file")
+        write(args.out, res, **opts, command=command_line(args.argv))
+    return {**getattr(datafiles, f"{name}_summary")(res, **opts), "version": __version__}
 
 
-def _run_amp(args) -> dict:
-    from .datafiles import write_amp_file
-    from .optimum import amp_success
-
-    res = amp_success(
-        args.n,
-        args.alpha,
-        trials=args.trials,
-        seed=args.seed,
-        steps=args.steps,
-        damping=args.damping,
-        progress=args.progress,
-    )
-    if args.out is not None:
-        write_amp_file(
-            args.out, res, steps=args.steps, damping=args.damping, command=command_line(args.argv)
-        )
-    return {
-        "alpha": res.alpha.tolist(),
-        "damping": args.damping,
-        "m": res.m.tolist(),
-        "n": res.n,
-        "overlap": res.overlap.mean(axis=1).tolist(),
-        "seed": res.seed,
-        "steps": args.steps,
-        "successes": res.successes.tolist(),
-        "trials": res.trials,
-        "version": __version__,
-    }
-
-
-def _print_optimum_table(out) -> None:
+def _print_columns(out, keys) -> None:
     print(f"n={out['n']} trials={out['trials']} seed={out['seed']}")
-    if "bayes" in out:
-        print(f"{'m':>8} {'m/n':>6} {'V={w*}':>8} {'E[1/|V|]':>9}")
-        for m, u, b in zip(out["m"], out["unique"], out["bayes"], strict=True):
-            print(f"{m:>8} {m / out['n']:>6.2f} {u:>8} {b:>9.4f}")
-    else:
-        print(f"{'alpha':>7} {'m':>7} {'exact':>6} {'overlap':>8}")
-        for a, m, s, o in zip(
-            out["alpha"], out["m"], out["successes"], out["overlap"], strict=True
-        ):
-            print(f"{a:>7g} {m:>7} {s:>6} {o:>8.4f}")
+    print("".join(f"{k:>11}" for k in keys))
+    for row in zip(*(out[k] for k in keys), strict=True):
+        print("".join(f"{v:>11.5g}" for v in row))
 
 
 def main(argv=None) -> int:
@@ -581,11 +424,12 @@ def main(argv=None) -> int:
             for m, s, h in zip(out["m"], out["successes"], out["median_hit"], strict=True):
                 print(f"{m:>8} {s:>10} {s / out['trials']:>7.3f} {'-' if h is None else h:>11}")
     elif args.command in ("optimum", "amp"):
-        out = _run_optimum(args) if args.command == "optimum" else _run_amp(args)
+        out = _run_optimum(args)
         if args.json:
             print(json.dumps(out, sort_keys=True))
         else:
-            _print_optimum_table(out)
+            opt = args.command == "optimum"
+            _print_columns(out, ("m", "unique", "bayes") if opt else ("alpha", "m", "successes"))
     elif args.command in ("recurrence", "recurrence-grid"):
         if args.command == "recurrence":
             out = _run_recurrence(args)

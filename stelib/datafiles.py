@@ -4,8 +4,15 @@ A chapter whose measurement takes longer than its execution budget reads it from
 ``chapters/data/*.json``. Every such file is written by the command line (``python -m stelib
 ... --out FILE``) and records the exact command that made it, its root seed and the stelib
 version, so a reader can regenerate it and compare byte for byte (no timings, sorted keys).
+Every format is here, written by one atomic writer (:func:`write_json`: a temporary file in the
+same folder, then ``os.replace``, so an interrupted run never leaves a half-written file).
 
-Used in chapter "The sample-size threshold" (``chapters/threshold.ipynb``).
+* success files (:func:`write_success_file`, :func:`read_success_file`), chapters "STE with
+  finite samples" and "The sample-size threshold";
+* recurrence files (:func:`write_recurrence_file`, :func:`read_recurrence_file`), chapter
+  "Label noise and recurrence";
+* version-space and AMP files (:func:`write_optimum_file`, :func:`write_amp_file` and their
+  readers), chapter "STE against the optimum".
 """
 
 from __future__ import annotations
@@ -18,18 +25,27 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._version import __version__
 from .experiments import SuccessResult
-from .optimum import AMPSuccess, OptimumResult
+from .message_passing import AMPSuccess
+from .optimum import OptimumResult
 
 __all__ = [
-    "SuccessFile",
     "command_line",
+    "write_json",
+    "SuccessFile",
+    "success_summary",
     "write_success_file",
     "read_success_file",
+    "RecurrenceFile",
+    "write_recurrence_file",
+    "read_recurrence_file",
     "OptimumFile",
+    "optimum_summary",
     "write_optimum_file",
     "read_optimum_file",
     "AMPFile",
+    "amp_summary",
     "write_amp_file",
     "read_amp_file",
 ]
@@ -38,6 +54,42 @@ __all__ = [
 def command_line(argv: Sequence[str]) -> str:
     """The shell command ``python -m stelib ARGV…`` that a data file records."""
     return shlex.join(["python", "-m", "stelib", *[str(a) for a in argv]])
+
+
+def write_json(path: str | os.PathLike, obj: dict, *, command: str) -> dict:
+    """Write ``obj`` with its provenance (``command``, ``version``) to ``path``, atomically.
+
+    JSON with sorted keys, no spaces, one final newline: the same inputs give the same bytes.
+    The file appears complete or not at all (a temporary file in the same folder, then
+    ``os.replace``). Returns the object written.
+    """
+    if not isinstance(command, str) or not command:
+        raise ValueError(f"command == {command!r}, must be a non-empty string.")
+    obj = {**obj, "command": command, "version": __version__}
+    path = os.fspath(path)
+    folder = os.path.dirname(path)
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+    tmp = f"{path}.{os.getpid()}.tmp"  # same folder, so os.replace is atomic
+    try:
+        with open(tmp, "x", encoding="utf-8") as fh:
+            json.dump(obj, fh, sort_keys=True, separators=(",", ":"))
+            fh.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return obj
+
+
+def _read_json(path, kind: str, need) -> dict:
+    with open(path, encoding="utf-8") as fh:
+        obj = json.load(fh)
+    missing = sorted(set(need) - set(obj))
+    if missing:
+        raise ValueError(f"{os.fspath(path)!r} is not a {kind} data file, missing {missing}.")
+    return obj
 
 
 class SuccessFile(NamedTuple):
@@ -63,6 +115,25 @@ class SuccessFile(NamedTuple):
     version: str
 
 
+def success_summary(result: SuccessResult, *, eta: float, init_scale: float) -> dict:
+    """What ``python -m stelib success --json`` prints, less ``version``: the inputs,
+    ``successes`` and ``median_hit`` per ``m`` (a success file adds ``hits`` and provenance)."""
+    if not isinstance(result, SuccessResult):
+        raise TypeError(f"result must be a SuccessResult, got {type(result).__name__}.")
+    return {
+        "eta": float(eta),
+        "init_scale": float(init_scale),
+        "k": result.k,
+        "m": result.m.tolist(),
+        "median_hit": result.median_hit,
+        "n": result.n,
+        "seed": result.seed,
+        "steps": result.steps,
+        "successes": result.successes.tolist(),
+        "trials": result.trials,
+    }
+
+
 def write_success_file(
     path: str | os.PathLike,
     result: SuccessResult,
@@ -77,62 +148,15 @@ def write_success_file(
     ``trials``, ``steps``, ``seed``, ``eta``, ``init_scale``, ``successes``, ``median_hit``,
     ``version``) plus ``hits`` (hitting time of every trial, ``-1`` for none) and ``command``.
     """
-    from . import __version__
-
-    if not isinstance(result, SuccessResult):
-        raise TypeError(f"result must be a SuccessResult, got {type(result).__name__}.")
-    _check_command(command)
-    record = {
-        "command": command,
-        "eta": float(eta),
-        "hits": result.hits.tolist(),
-        "init_scale": float(init_scale),
-        "k": result.k,
-        "m": result.m.tolist(),
-        "median_hit": result.median_hit,
-        "n": result.n,
-        "seed": result.seed,
-        "steps": result.steps,
-        "successes": result.successes.tolist(),
-        "trials": result.trials,
-        "version": __version__,
-    }
-    return _write_record(path, record)
-
-
-def _write_record(path, record: dict) -> dict:
-    """Write ``record`` as one line of JSON (sorted keys, no spaces) to ``path``; return it."""
-    folder = os.path.dirname(os.fspath(path))
-    if folder:
-        os.makedirs(folder, exist_ok=True)
-    with open(path, "w", encoding="utf-8") as fh:
-        json.dump(record, fh, sort_keys=True, separators=(",", ":"))
-        fh.write("\n")
-    return record
-
-
-def _read_record(path, keys: set, kind: str) -> dict:
-    with open(path, encoding="utf-8") as fh:
-        record = json.load(fh)
-    missing = sorted((keys | {"command", "version"}) - set(record))
-    if missing:
-        raise ValueError(f"{os.fspath(path)!r} is not {kind} data file, missing {missing}.")
-    return record
-
-
-def _check_command(command) -> None:
-    if not isinstance(command, str) or not command:
-        raise ValueError(f"command == {command!r}, must be a non-empty string.")
+    record = {**success_summary(result, eta=eta, init_scale=init_scale)}
+    record["hits"] = result.hits.tolist()
+    return write_json(path, record, command=command)
 
 
 def read_success_file(path: str | os.PathLike) -> SuccessFile:
     """Read a file written by :func:`write_success_file` (``python -m stelib success --out``)."""
-    with open(path, encoding="utf-8") as fh:
-        record = json.load(fh)
     keys = {"command", "eta", "hits", "init_scale", "k", "m", "n", "seed", "steps", "trials"}
-    missing = sorted((keys | {"version"}) - set(record))
-    if missing:
-        raise ValueError(f"{os.fspath(path)!r} is not a success data file, missing {missing}.")
+    record = _read_json(path, "success", keys | {"version"})
     hits = np.asarray(record["hits"], dtype=np.int64)
     m = np.asarray(record["m"], dtype=np.int64)
     if hits.shape != (m.size, record["trials"]):
@@ -159,6 +183,80 @@ def read_success_file(path: str | os.PathLike) -> SuccessFile:
 
 
 # ---------------------------------------------------------------------------------------------
+# Recurrence files (``python -m stelib recurrence-grid --out FILE``)
+# ---------------------------------------------------------------------------------------------
+
+#: Inputs shared by every record of a recurrence file, stored once.
+_SHARED = ("n", "k", "steps", "seed", "eta", "init_scale", "clip", "latent")
+
+
+class RecurrenceFile(NamedTuple):
+    """A recurrence data file (``python -m stelib recurrence-grid --out FILE``), read back.
+
+    Attributes
+    ----------
+    params : dict
+        Shared inputs: ``n``, ``k``, ``steps``, ``seed``, ``eta``, ``init_scale``, ``clip``,
+        ``latent``, ``trials`` and the grid ``m``, ``flip``, ``noise_std``.
+    records : list of dict
+        One per (``m``, ``flip``, ``noise_std``, trial), in that order; with ``params`` and
+        ``version`` added back each equals :func:`recurrence_record`'s output.
+    command : str
+        The exact command that wrote the file.
+    version : str
+        The stelib version that wrote it.
+    """
+
+    params: dict
+    records: list
+    command: str
+    version: str
+
+    def table(self, key: str) -> np.ndarray:
+        """Field ``key`` of every record as an array of shape (len(m), len(flip),
+        len(noise_std), trials); ``None`` becomes NaN."""
+        p = self.params
+        shape = (len(p["m"]), len(p["flip"]), len(p["noise_std"]), p["trials"])
+        if not self.records or key not in self.records[0]:
+            raise ValueError(f"key == {key!r} is not a field of the records.")
+        vals = [np.nan if r[key] is None else r[key] for r in self.records]
+        return np.asarray(vals, dtype=np.float64).reshape(shape + np.shape(vals[0]))
+
+
+def write_recurrence_file(
+    path: str | os.PathLike, records: list, *, params: dict, command: str
+) -> dict:
+    """Write sweep ``records`` with their provenance to ``path`` (JSON, sorted keys).
+
+    The shared inputs (``n``, ``k``, ``steps``, ``seed``, ``eta``, ``init_scale``, ``clip``,
+    ``latent``) and ``version`` are stored once; ``params`` must also give ``trials`` and the
+    grid ``m``, ``flip``, ``noise_std``. Returns the object written.
+    """
+    need = set(_SHARED) | {"trials", "m", "flip", "noise_std"}
+    missing = sorted(need - set(params))
+    if missing:
+        raise ValueError(f"params is missing {missing}.")
+    size = len(params["m"]) * len(params["flip"]) * len(params["noise_std"]) * params["trials"]
+    if len(records) != size:
+        raise ValueError(f"records has {len(records)} entries, the grid in params needs {size}.")
+    slim = [{k: v for k, v in r.items() if k not in _SHARED + ("version",)} for r in records]
+    return write_json(path, {**{k: params[k] for k in need}, "records": slim}, command=command)
+
+
+def read_recurrence_file(path: str | os.PathLike) -> RecurrenceFile:
+    """Read a file written by :func:`write_recurrence_file`."""
+    need = set(_SHARED) | {"trials", "m", "flip", "noise_std", "records", "command", "version"}
+    obj = _read_json(path, "recurrence", need)
+    params = {k: obj[k] for k in sorted(set(_SHARED) | {"trials", "m", "flip", "noise_std"})}
+    records = [
+        {**{k: params[k] for k in _SHARED}, **r, "version": obj["version"]} for r in obj["records"]
+    ]
+    return RecurrenceFile(
+        params=params, records=records, command=obj["command"], version=obj["version"]
+    )
+
+
+# ---------------------------------------------------------------------------------------------
 # Chapter "STE against the optimum": the version space and AMP
 # ---------------------------------------------------------------------------------------------
 
@@ -179,37 +277,32 @@ class OptimumFile(NamedTuple):
     version: str
 
 
-def write_optimum_file(path: str | os.PathLike, result: OptimumResult, *, command: str) -> dict:
-    """Write ``result`` with its provenance to ``path`` (JSON, sorted keys); return the record.
-
-    The record holds what ``python -m stelib optimum --json`` prints (``n``, ``m``, ``trials``,
-    ``seed``, ``unique``, ``bayes``, ``version``) plus ``sizes`` (``|V|`` of every trial) and
-    ``command``.
-    """
-    from . import __version__
-
+def optimum_summary(result: OptimumResult) -> dict:
+    """What ``python -m stelib optimum --json`` prints, less ``version``."""
     if not isinstance(result, OptimumResult):
         raise TypeError(f"result must be an OptimumResult, got {type(result).__name__}.")
-    _check_command(command)
-    return _write_record(
-        path,
-        {
-            "bayes": result.bayes.tolist(),
-            "command": command,
-            "m": result.m.tolist(),
-            "n": result.n,
-            "seed": result.seed,
-            "sizes": result.sizes.tolist(),
-            "trials": result.trials,
-            "unique": result.unique.tolist(),
-            "version": __version__,
-        },
-    )
+    return {
+        "bayes": result.bayes.tolist(),
+        "m": result.m.tolist(),
+        "n": result.n,
+        "seed": result.seed,
+        "trials": result.trials,
+        "unique": result.unique.tolist(),
+    }
+
+
+def write_optimum_file(path: str | os.PathLike, result: OptimumResult, *, command: str) -> dict:
+    """Write ``result`` with its provenance to ``path`` (:func:`write_json`); return the record:
+    :func:`optimum_summary` plus ``sizes`` (``|V|`` of every trial), ``command``, ``version``."""
+    record = {**optimum_summary(result), "sizes": result.sizes.tolist()}
+    return write_json(path, record, command=command)
 
 
 def read_optimum_file(path: str | os.PathLike) -> OptimumFile:
     """Read a file written by :func:`write_optimum_file`."""
-    r = _read_record(path, {"m", "n", "seed", "sizes", "trials"}, "a version-space")
+    r = _read_json(
+        path, "version-space", ("command", "m", "n", "seed", "sizes", "trials", "version")
+    )
     sizes = np.asarray(r["sizes"], dtype=np.int64)
     m = np.asarray(r["m"], dtype=np.int64)
     if sizes.shape != (m.size, r["trials"]):
@@ -243,45 +336,41 @@ class AMPFile(NamedTuple):
     version: str
 
 
+def amp_summary(result: AMPSuccess, *, steps: int, damping: float) -> dict:
+    """What ``python -m stelib amp --json`` prints, less ``version`` (``overlap``: the mean)."""
+    if not isinstance(result, AMPSuccess):
+        raise TypeError(f"result must be an AMPSuccess, got {type(result).__name__}.")
+    return {
+        "alpha": result.alpha.tolist(),
+        "damping": float(damping),
+        "m": result.m.tolist(),
+        "n": result.n,
+        "overlap": result.overlap.mean(axis=1).tolist(),
+        "seed": result.seed,
+        "steps": int(steps),
+        "successes": result.successes.tolist(),
+        "trials": result.trials,
+    }
+
+
 def write_amp_file(
     path: str | os.PathLike, result: AMPSuccess, *, steps: int, damping: float, command: str
 ) -> dict:
-    """Write ``result`` with its provenance to ``path`` (JSON, sorted keys); return the record.
-
-    The record holds what ``python -m stelib amp --json`` prints (``n``, ``alpha``, ``m``,
-    ``trials``, ``seed``, ``successes``, ``overlap`` (mean), ``version``) plus ``steps``,
-    ``damping``, the per-trial ``exact``, ``overlaps`` and ``iterations``, and ``command``.
-    """
-    from . import __version__
-
-    if not isinstance(result, AMPSuccess):
-        raise TypeError(f"result must be an AMPSuccess, got {type(result).__name__}.")
-    _check_command(command)
-    return _write_record(
-        path,
-        {
-            "alpha": result.alpha.tolist(),
-            "command": command,
-            "damping": float(damping),
-            "exact": result.exact.astype(int).tolist(),
-            "iterations": result.iterations.tolist(),
-            "m": result.m.tolist(),
-            "n": result.n,
-            "overlap": result.overlap.mean(axis=1).tolist(),
-            "overlaps": result.overlap.tolist(),
-            "seed": result.seed,
-            "steps": int(steps),
-            "successes": result.successes.tolist(),
-            "trials": result.trials,
-            "version": __version__,
-        },
-    )
+    """Write ``result`` with its provenance to ``path`` (:func:`write_json`); return the record:
+    :func:`amp_summary` plus the per-trial ``exact``, ``overlaps`` and ``iterations``."""
+    record = {
+        **amp_summary(result, steps=steps, damping=damping),
+        "exact": result.exact.astype(int).tolist(),
+        "iterations": result.iterations.tolist(),
+        "overlaps": result.overlap.tolist(),
+    }
+    return write_json(path, record, command=command)
 
 
 def read_amp_file(path: str | os.PathLike) -> AMPFile:
     """Read a file written by :func:`write_amp_file`."""
-    keys = {"alpha", "damping", "exact", "iterations", "m", "n", "overlaps", "seed", "steps"}
-    r = _read_record(path, keys | {"trials"}, "an AMP")
+    need = ("alpha", "command", "damping", "exact", "iterations", "m", "n", "overlaps", "seed")
+    r = _read_json(path, "AMP", (*need, "steps", "trials", "version"))
     exact = np.asarray(r["exact"], dtype=bool)
     alpha = np.asarray(r["alpha"], dtype=float)
     if exact.shape != (alpha.size, r["trials"]):

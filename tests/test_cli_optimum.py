@@ -50,7 +50,7 @@ def test_optimum_out_file_and_table(tmp_path, capsys):
     path = tmp_path / "opt.json"
     assert main(["optimum", "--n", "8", "--m", "4,16", "--trials", "3", "--out", str(path)]) == 0
     text = capsys.readouterr().out
-    assert "E[1/|V|]" in text and "16" in text
+    assert "bayes" in text and "unique" in text and "16" in text
     f = sl.read_optimum_file(path)
     assert f.result.sizes.shape == (2, 3) and f.command.startswith("python -m stelib optimum")
 

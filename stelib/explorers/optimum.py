@@ -14,6 +14,11 @@ from typing import NamedTuple
 import numpy as np
 
 from .._validate import check_float, check_int
+from ..data import sample_trial, trial_seed
+from ..message_passing import amp, state_evolution
+from ..model import hamming
+from ..optimum import version_space
+from ..plotting import PALETTE
 from ..widgets import Explorer, explorer, slider
 
 __all__ = ["OptimumView", "optimum_view", "optimum_explorer"]
@@ -62,10 +67,6 @@ def optimum_view(
     Both trials come from :func:`stelib.trial_seed` (``k = 1``, noiseless), so they are the
     trials of :func:`stelib.optimum_success` and :func:`stelib.amp_success`.
     """
-    from ..data import sample_trial, trial_seed
-    from ..model import hamming
-    from ..optimum import amp, state_evolution, version_space
-
     n = check_int(n, "n", min_value=1)
     if n > 20:
         raise ValueError(f"n == {n}, must be <= 20 (the explorer enumerates all 2^n weights).")
@@ -97,8 +98,6 @@ def optimum_view(
 
 
 def _plot(d: OptimumView, fig) -> None:
-    from ..plotting import PALETTE
-
     ax_v, ax_a = fig.subplots(1, 2)
     ax_v.bar(np.arange(d.n + 1), d.distances, color=PALETTE[0], width=0.8)
     ax_v.set(xlabel="Hamming distance to $w^\\star$", ylabel="members of V")
