@@ -78,3 +78,14 @@ def test_bad_options_exit_nonzero_with_one_line(args, option):
 def test_optimum_n_too_large_is_refused():
     with pytest.raises(ValueError, match="n == 40"):
         main(["optimum", "--n", "40", "--m", "10", "--trials", "1"])
+
+
+def test_workers_and_cache_do_not_change_the_numbers(tmp_path):
+    args = ["optimum", "--n", "9", "--m", "6,9,14", "--trials", "4", "--json"]
+    one = run_cli(*args)
+    two = run_cli(*args, "--workers", "2", "--cache", str(tmp_path / "cache"))
+    again = run_cli(*args, "--cache", str(tmp_path / "cache"))  # read back from the cache
+    assert one.returncode == two.returncode == again.returncode == 0, two.stderr
+    assert one.stdout == two.stdout == again.stdout
+    amp = ["amp", "--n", "60", "--alpha", "1,2.5", "--trials", "3", "--json"]
+    assert run_cli(*amp).stdout == run_cli(*amp, "--workers", "2").stdout
