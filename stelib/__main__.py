@@ -21,6 +21,7 @@ import json
 import sys
 
 from . import __version__
+from .data import INPUT_FAMILIES, NORMALISATIONS, input_parameters
 from .datafiles import command_line, write_success_file
 from .experiments import success_probability
 from .recurrence import recurrence_record, recurrence_sweep, write_recurrence_file
@@ -145,8 +146,81 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     s.add_argument("--progress", action="store_true", help="show a progress bar on stderr")
+    _add_input_options(s)
+    s.set_defaults(subparser=s)
     _add_recurrence_parsers(sub)
     return parser
+
+
+def _add_input_options(s) -> None:
+    """``--inputs``, ``--normalise``, the families' parameters (chapter "Beyond Gaussian data")."""
+    d = s.add_argument_group(
+        "input family and normalisation (chapter 'Beyond Gaussian data')",
+        "The network, teacher and student alike, sees the inputs after the normalisation layer, "
+        "whose statistics come from the trial's m samples; w* stays a zero-loss weight. "
+        "The defaults (gaussian, none) are the model of the other chapters, bit for bit.",
+    )
+    d.add_argument(
+        "--inputs",
+        choices=INPUT_FAMILIES,
+        default="gaussian",
+        help="input family: gaussian N(0, I); rademacher +-1; uniform U(-sqrt3, sqrt3); "
+        "student-t (unit variance, --df); shifted mu*1 + N(0, I) (--mu); half-normal |N(0, 1)|; "
+        "anisotropic N(0, (1-rho) I + rho 11^T) (--rho) (default gaussian)",
+    )
+    d.add_argument(
+        "--normalise",
+        choices=NORMALISATIONS,
+        default="none",
+        help="normalisation layer with the sample's statistics: none; centre (subtract the "
+        "mean); standardise (also divide by each coordinate's std); whiten (ZCA, sample "
+        "covariance I; needs m*k >= n+1) (default none)",
+    )
+    d.add_argument(
+        "--df",
+        type=_float_in(2.0, lo_open=True),
+        default=None,
+        help="student-t only: degrees of freedom nu > 2 (default 3)",
+    )
+    d.add_argument(
+        "--mu", type=_finite_float, default=None, help="shifted only: the mean mu (default 1)"
+    )
+    d.add_argument(
+        "--rho",
+        type=_float_in(0.0, 1.0),
+        default=None,
+        help="anisotropic only: correlation rho in [0, 1), spectrum 1+(n-1)rho once and "
+        "1-rho n-1 times (default 0.5)",
+    )
+
+
+def _finite_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid number {text!r}") from None
+    if value != value or abs(value) == float("inf"):
+        raise argparse.ArgumentTypeError(f"{value} must be a finite number")
+    return value
+
+
+def _input_options(args, parser) -> dict:
+    """The family's parameters, defaults filled in; a parameter of another family is an error."""
+    own = {"student-t": "df", "shifted": "mu", "anisotropic": "rho"}.get(args.inputs)
+    for name in ("df", "mu", "rho"):
+        if getattr(args, name) is not None and name != own:
+            parser.error(
+                f"argument --{name}: only with the input family that has it, not with "
+                f"--inputs {args.inputs}"
+            )
+    if args.rho is not None and args.rho >= 1.0:
+        parser.error(f"argument --rho: {args.rho} must be in [0, 1)")
+    if args.normalise == "whiten" and min(args.m) * args.k < args.n + 1:
+        parser.error(
+            f"argument --normalise: whiten needs m*k >= n+1, got m={min(args.m)}, k={args.k}, "
+            f"n={args.n}"
+        )
+    return input_parameters(args.inputs, df=args.df, mu=args.mu, rho=args.rho)
 
 
 def _run_success(args) -> dict:
@@ -169,6 +243,9 @@ def _run_success(args) -> dict:
             executor=executor,
             memory=args.cache,
             progress=args.progress,
+            inputs=args.inputs,
+            normalise=args.normalise,
+            **args.input_params,
         )
     finally:
         if executor is not None:
@@ -182,12 +259,15 @@ def _run_success(args) -> dict:
             command=command_line(args.argv),
         )
     return {
+        **res.input_params,
         "eta": args.eta,
+        "inputs": res.inputs,
         "init_scale": args.init_scale,
         "k": res.k,
         "m": res.m.tolist(),
         "median_hit": res.median_hit,
         "n": res.n,
+        "normalise": res.normalise,
         "seed": res.seed,
         "steps": res.steps,
         "successes": res.successes.tolist(),
@@ -423,13 +503,16 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)
     if args.command == "success":
+        args.input_params = _input_options(args, args.subparser)
         out = _run_success(args)
         if args.json:
             print(json.dumps(out, sort_keys=True))
         else:
+            family = ", ".join(f"{key}={value:g}" for key, value in args.input_params.items())
             print(
                 f"n={out['n']} k={out['k']} trials={out['trials']} "
-                f"steps={out['steps']} seed={out['seed']}"
+                f"steps={out['steps']} seed={out['seed']} inputs={out['inputs']}"
+                f"{f' ({family})' if family else ''} normalise={out['normalise']}"
             )
             print(f"{'m':>8} {'successes':>10} {'P':>7} {'median_hit':>11}")
             for m, s, h in zip(out["m"], out["successes"], out["median_hit"], strict=True):

@@ -42,6 +42,9 @@ class SuccessFile(NamedTuple):
         The exact command that wrote the file.
     version : str
         The stelib version that wrote it.
+
+    The input family, normalisation and family parameters are in ``result`` (``inputs``,
+    ``normalise``, ``input_params``; the Gaussian model's defaults where the file has none).
     """
 
     result: SuccessResult
@@ -64,6 +67,9 @@ def write_success_file(
     The record holds everything ``python -m stelib success --json`` prints (``n``, ``m``, ``k``,
     ``trials``, ``steps``, ``seed``, ``eta``, ``init_scale``, ``successes``, ``median_hit``,
     ``version``) plus ``hits`` (hitting time of every trial, ``-1`` for none) and ``command``.
+    The input family (``inputs`` and its parameters, e.g. ``df``) and ``normalise`` are added
+    only where they are not the Gaussian model's defaults (``"gaussian"``, ``"none"``), so every
+    file written before they existed regenerates byte for byte from its command.
     """
     from . import __version__
 
@@ -86,6 +92,10 @@ def write_success_file(
         "trials": result.trials,
         "version": __version__,
     }
+    if result.inputs != "gaussian":
+        record.update(inputs=result.inputs, **result.input_params)
+    if result.normalise != "none":
+        record["normalise"] = result.normalise
     folder = os.path.dirname(os.fspath(path))
     if folder:
         os.makedirs(folder, exist_ok=True)
@@ -118,6 +128,9 @@ def read_success_file(path: str | os.PathLike) -> SuccessFile:
         steps=int(record["steps"]),
         seed=int(record["seed"]),
         hits=hits,
+        inputs=str(record.get("inputs", "gaussian")),
+        normalise=str(record.get("normalise", "none")),
+        input_params={key: float(record[key]) for key in ("df", "mu", "rho") if key in record},
     )
     return SuccessFile(
         result=result,

@@ -21,7 +21,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ._validate import check_float, check_int
-from .data import sample_trials
+from .data import NORMALISATIONS, input_parameters, sample_trials
 from .ste import _check_ste, ste_gradient_method
 
 __all__ = ["SuccessResult", "success_probability", "progress_enabled"]
@@ -51,6 +51,10 @@ class SuccessResult(NamedTuple):
     hits : numpy.ndarray of int, shape (len(m), trials)
         Hitting time of ``w*`` for every trial, ``-1`` where ``w*`` was not reached within
         ``steps``.
+    inputs, normalise : str
+        Input family and normalisation layer (chapter "Beyond Gaussian data").
+    input_params : dict
+        The family's parameters (:func:`stelib.input_parameters`; ``{}`` for most).
     """
 
     n: int
@@ -60,6 +64,9 @@ class SuccessResult(NamedTuple):
     steps: int
     seed: int
     hits: np.ndarray
+    inputs: str = "gaussian"
+    normalise: str = "none"
+    input_params: dict = {}  # never mutated
 
     @property
     def successes(self) -> np.ndarray:
@@ -81,9 +88,17 @@ class SuccessResult(NamedTuple):
         return out
 
 
-def _success_batch(n, m, k, seed, start, size, steps, eta, init_scale, ste, ste_scale):
-    """Hitting times of trials ``start … start + size − 1`` at ``(n, m, k)`` (noiseless)."""
-    t = sample_trials(n, m, trials=size, seed=seed, start=start, k=k, init_scale=init_scale)
+def _success_batch(
+    n, m, k, seed, start, size, steps, eta, init_scale, ste, ste_scale, inputs="gaussian", **data
+):
+    """Hitting times of trials ``start … start + size − 1`` at ``(n, m, k)`` (noiseless).
+
+    ``data`` holds ``normalise`` and the family's parameters when not the Gaussian model's
+    defaults (so the on-disk cache keys of Gaussian batches are unchanged).
+    """
+    t = sample_trials(
+        n, m, trials=size, seed=seed, start=start, k=k, init_scale=init_scale, inputs=inputs, **data
+    )
     res = ste_gradient_method(
         t.Z, t.y, t.u0, w_star=t.w_star, a=t.a, eta=eta, steps=steps, ste=ste, ste_scale=ste_scale
     )
@@ -106,6 +121,11 @@ def success_probability(
     executor: Executor | None = None,
     memory=None,
     progress: bool | None = None,
+    inputs: str = "gaussian",
+    normalise: str = "none",
+    df: float | None = None,
+    mu: float | None = None,
+    rho: float | None = None,
 ) -> SuccessResult:
     """Estimate ``P(sign(uₜ) = w* for some t ≤ steps)`` for each ``m`` (noiseless labels).
 
@@ -133,6 +153,14 @@ def success_probability(
         On-disk cache of finished batches, keyed by all their parameters.
     progress : bool, optional
         Progress bar; default from :func:`progress_enabled`.
+    inputs : str
+        Input family (:func:`stelib.sample_inputs`); default ``"gaussian"``.
+    normalise : str
+        Normalisation layer of the network (:func:`stelib.normalise_inputs`), teacher and
+        student alike; default ``"none"``. The defaults give exactly the Gaussian model's
+        results.
+    df, mu, rho : float, optional
+        The family's parameter (:func:`stelib.input_parameters`).
 
     Returns
     -------
@@ -154,6 +182,17 @@ def success_probability(
     init_scale = check_float(init_scale, "init_scale", min_value=0.0, strict_min=True)
     ste_scale = _check_ste(ste, ste_scale)
     batch_size = check_int(batch_size, "batch_size", min_value=1)
+    params = input_parameters(inputs, df=df, mu=mu, rho=rho)
+    if not isinstance(normalise, str) or normalise not in NORMALISATIONS:
+        raise ValueError(f"normalise == {normalise!r}, must be one of {', '.join(NORMALISATIONS)}.")
+    if normalise == "whiten" and int(m_values.min()) * k < n + 1:
+        raise ValueError(
+            f"m == {int(m_values.min())} (with k == {k}): normalise == 'whiten' in dimension "
+            f"n == {n} needs m·k >= n + 1."
+        )
+    data = {} if inputs == "gaussian" else {"inputs": inputs, **params}
+    if normalise != "none":
+        data["normalise"] = normalise
     if executor is not None and not isinstance(executor, Executor):
         raise TypeError(
             f"executor must be a concurrent.futures.Executor, got {type(executor).__name__}."
@@ -185,15 +224,27 @@ def success_probability(
     try:
         if executor is None:
             for i, start, spec in tasks:
-                hits[i, start : start + spec[2]] = fn(*args(*spec))
+                hits[i, start : start + spec[2]] = fn(*args(*spec), **data)
                 bar.update()
         else:
             futures = [
-                (i, start, spec, executor.submit(fn, *args(*spec))) for i, start, spec in tasks
+                (i, start, spec, executor.submit(fn, *args(*spec), **data))
+                for i, start, spec in tasks
             ]
             for i, start, spec, fut in futures:
                 hits[i, start : start + spec[2]] = fut.result()
                 bar.update()
     finally:
         bar.close()
-    return SuccessResult(n=n, k=k, m=m_values, trials=trials, steps=steps, seed=seed, hits=hits)
+    return SuccessResult(
+        n=n,
+        k=k,
+        m=m_values,
+        trials=trials,
+        steps=steps,
+        seed=seed,
+        hits=hits,
+        inputs=inputs,
+        normalise=normalise,
+        input_params=params,
+    )
