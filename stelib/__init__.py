@@ -11,7 +11,9 @@ from . import (
     data,
     datafiles,
     experiments,
+    explorers,
     model,
+    moments,
     onebit,
     plotting,
     recurrence,
@@ -30,10 +32,15 @@ from .concentration import (
     weights_at_distance,
 )
 from .data import (
+    INPUT_FAMILIES,
+    NORMALISATIONS,
     Trial,
     clean_labels,
     gaussian_inputs,
+    input_parameters,
     noisy_labels,
+    normalise_inputs,
+    sample_inputs,
     sample_trial,
     sample_trials,
     teacher,
@@ -41,7 +48,15 @@ from .data import (
 )
 from .datafiles import SuccessFile, command_line, read_success_file, write_success_file
 from .experiments import SuccessResult, progress_enabled, success_probability
+from .explorers import InputsView, inputs_explorer, inputs_view
 from .model import angle_from_hamming, empirical_loss, hamming, network, sign
+from .moments import (
+    SignMomentCoefficients,
+    anisotropic_sign_moment,
+    exchangeable_population_dynamics,
+    shifted_sign_moment,
+    sign_moment_coefficients,
+)
 from .onebit import BIHTResult, biht
 from .plotting import PALETTE, use_book_style
 from .recurrence import (
@@ -142,6 +157,8 @@ __all__ = [
     "ste",
     "theory",
     "widgets",
+    "moments",
+    "explorers",
     # model
     "sign",
     "network",
@@ -157,6 +174,18 @@ __all__ = [
     "trial_seed",
     "sample_trial",
     "sample_trials",
+    # input families and normalisation (chapter "Beyond Gaussian data")
+    "INPUT_FAMILIES",
+    "NORMALISATIONS",
+    "input_parameters",
+    "sample_inputs",
+    "normalise_inputs",
+    # sign moments off Gaussian data
+    "shifted_sign_moment",
+    "anisotropic_sign_moment",
+    "SignMomentCoefficients",
+    "sign_moment_coefficients",
+    "exchangeable_population_dynamics",
     # ste
     "STES",
     "STEResult",
@@ -255,4 +284,7 @@ __all__ = [
     "ThresholdCurves",
     "threshold_curves",
     "threshold_explorer",
+    "InputsView",
+    "inputs_view",
+    "inputs_explorer",
 ]

@@ -166,7 +166,7 @@ def _add_input_options(s) -> None:
         default="gaussian",
         help="input family: gaussian N(0, I); rademacher +-1; uniform U(-sqrt3, sqrt3); "
         "student-t (unit variance, --df); shifted mu*1 + N(0, I) (--mu); half-normal |N(0, 1)|; "
-        "anisotropic N(0, (1-rho) I + rho 11^T) (--rho) (default gaussian)",
+        "anisotropic N(0, (1-corr) I + corr 11^T) (--corr) (default gaussian)",
     )
     d.add_argument(
         "--normalise",
@@ -186,11 +186,11 @@ def _add_input_options(s) -> None:
         "--mu", type=_finite_float, default=None, help="shifted only: the mean mu (default 1)"
     )
     d.add_argument(
-        "--rho",
+        "--corr",
         type=_float_in(0.0, 1.0),
         default=None,
-        help="anisotropic only: correlation rho in [0, 1), spectrum 1+(n-1)rho once and "
-        "1-rho n-1 times (default 0.5)",
+        help="anisotropic only: correlation corr in [0, 1), spectrum 1+(n-1)corr once and "
+        "1-corr n-1 times (default 0.5)",
     )
 
 
@@ -206,21 +206,21 @@ def _finite_float(text):
 
 def _input_options(args, parser) -> dict:
     """The family's parameters, defaults filled in; a parameter of another family is an error."""
-    own = {"student-t": "df", "shifted": "mu", "anisotropic": "rho"}.get(args.inputs)
-    for name in ("df", "mu", "rho"):
+    own = {"student-t": "df", "shifted": "mu", "anisotropic": "corr"}.get(args.inputs)
+    for name in ("df", "mu", "corr"):
         if getattr(args, name) is not None and name != own:
             parser.error(
                 f"argument --{name}: only with the input family that has it, not with "
                 f"--inputs {args.inputs}"
             )
-    if args.rho is not None and args.rho >= 1.0:
-        parser.error(f"argument --rho: {args.rho} must be in [0, 1)")
+    if args.corr is not None and args.corr >= 1.0:
+        parser.error(f"argument --corr: {args.corr} must be in [0, 1)")
     if args.normalise == "whiten" and min(args.m) * args.k < args.n + 1:
         parser.error(
             f"argument --normalise: whiten needs m*k >= n+1, got m={min(args.m)}, k={args.k}, "
             f"n={args.n}"
         )
-    return input_parameters(args.inputs, df=args.df, mu=args.mu, rho=args.rho)
+    return input_parameters(args.inputs, df=args.df, mu=args.mu, corr=args.corr)
 
 
 def _run_success(args) -> dict:

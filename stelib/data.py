@@ -96,28 +96,28 @@ INPUT_FAMILIES = (
 )
 """Names of the input families of :func:`sample_inputs` (chapter "Beyond Gaussian data")."""
 
-_FAMILY_DEFAULTS = {"student-t": {"df": 3.0}, "shifted": {"mu": 1.0}, "anisotropic": {"rho": 0.5}}
+_FAMILY_DEFAULTS = {"student-t": {"df": 3.0}, "shifted": {"mu": 1.0}, "anisotropic": {"corr": 0.5}}
 
 NORMALISATIONS = ("none", "centre", "standardise", "whiten")
 """Names of the normalisation layers of :func:`normalise_inputs`."""
 
 
-def input_parameters(inputs: str = "gaussian", *, df=None, mu=None, rho=None) -> dict:
+def input_parameters(inputs: str = "gaussian", *, df=None, mu=None, corr=None) -> dict:
     """The parameters of input family ``inputs``, defaults filled in and validated.
 
     ``df`` belongs to ``"student-t"`` (default 3, must be > 2), ``mu`` to ``"shifted"``
-    (default 1, any finite number), ``rho`` to ``"anisotropic"`` (default 0.5, in [0, 1)).
+    (default 1, any finite number), ``corr`` to ``"anisotropic"`` (default 0.5, in [0, 1)).
     Giving a parameter of another family is an error (it would be silently ignored).
 
     Returns
     -------
     dict
         ``{}`` for the families without parameters, else ``{"df": …}``, ``{"mu": …}`` or
-        ``{"rho": …}`` (floats).
+        ``{"corr": …}`` (floats).
     """
     if not isinstance(inputs, str) or inputs not in INPUT_FAMILIES:
         raise ValueError(f"inputs == {inputs!r}, must be one of {', '.join(INPUT_FAMILIES)}.")
-    given = {"df": df, "mu": mu, "rho": rho}
+    given = {"df": df, "mu": mu, "corr": corr}
     own = _FAMILY_DEFAULTS.get(inputs, {})
     for name, value in given.items():
         if value is not None and name not in own:
@@ -134,15 +134,15 @@ def input_parameters(inputs: str = "gaussian", *, df=None, mu=None, rho=None) ->
         elif name == "mu":
             value = check_float(value, "mu")
         else:
-            value = check_float(value, "rho", min_value=0.0, max_value=1.0)
+            value = check_float(value, "corr", min_value=0.0, max_value=1.0)
             if value == 1.0:
-                raise ValueError("rho == 1.0, must be < 1 (the covariance would be singular).")
+                raise ValueError("corr == 1.0, must be < 1 (the covariance would be singular).")
         out[name] = value
     return out
 
 
 def sample_inputs(
-    m: int, n: int, *, k: int = 1, inputs: str = "gaussian", df=None, mu=None, rho=None, rng=None
+    m: int, n: int, *, k: int = 1, inputs: str = "gaussian", df=None, mu=None, corr=None, rng=None
 ) -> np.ndarray:
     """``m`` samples of ``Z ∈ ℝ^{k×n}`` from input family ``inputs``, shape ``(m, k, n)``.
 
@@ -163,10 +163,10 @@ def sample_inputs(
         i.i.d. ``xⱼ = |gⱼ|``: non-negative like pixel intensities, mean ``√(2/π)``, variance
         ``1 − 2/π``.
     ``"anisotropic"``
-        ``x ~ N(0, Σ)`` with the equicorrelated covariance ``Σ = (1−ρ)I + ρ𝟙𝟙ᵀ``, ``ρ = rho
-        ∈ [0, 1)``, drawn as ``x = √(1−ρ) g + √ρ g₀ 𝟙``. Spectrum: ``1 + (n−1)ρ`` once
-        (direction ``𝟙``) and ``1 − ρ`` (``n − 1`` times); condition number
-        ``(1 + (n−1)ρ)/(1−ρ)``; unit variances, so standardising does not change it.
+        ``x ~ N(0, Σ)`` with the equicorrelated covariance ``Σ = (1−γ)I + γ𝟙𝟙ᵀ``, ``γ = corr
+        ∈ [0, 1)``, drawn as ``x = √(1−γ) g + √γ g₀ 𝟙``. Spectrum: ``1 + (n−1)γ`` once
+        (direction ``𝟙``) and ``1 − γ`` (``n − 1`` times); condition number
+        ``(1 + (n−1)γ)/(1−γ)``; unit variances, so standardising does not change it.
 
     The draws from ``rng``: ``m·k·n`` values of the family's base variable (normals, integers,
     uniforms or Student-t), then, for ``"anisotropic"``, ``m·k`` normals ``g₀``.
@@ -177,7 +177,7 @@ def sample_inputs(
         Samples, dimension, patches.
     inputs : str
         One of :data:`INPUT_FAMILIES`.
-    df, mu, rho : float, optional
+    df, mu, corr : float, optional
         The family's parameter, see :func:`input_parameters`.
     rng : numpy.random.Generator, int or None
         Source of randomness.
@@ -187,7 +187,7 @@ def sample_inputs(
     m = check_int(m, "m", min_value=1)
     n = check_int(n, "n", min_value=1)
     k = check_int(k, "k", min_value=1)
-    params = input_parameters(inputs, df=df, mu=mu, rho=rho)
+    params = input_parameters(inputs, df=df, mu=mu, corr=corr)
     rng = check_rng(rng)
     shape = (m, k, n)
     if inputs == "gaussian":
@@ -203,10 +203,10 @@ def sample_inputs(
         return params["mu"] + rng.standard_normal(shape)
     if inputs == "half-normal":
         return np.abs(rng.standard_normal(shape))
-    rho = params["rho"]
+    corr = params["corr"]
     g = rng.standard_normal(shape)
     g0 = rng.standard_normal((m, k, 1))
-    return np.sqrt(1.0 - rho) * g + np.sqrt(rho) * g0
+    return np.sqrt(1.0 - corr) * g + np.sqrt(corr) * g0
 
 
 def normalise_inputs(Z, *, normalise: str = "none") -> np.ndarray:
@@ -343,7 +343,7 @@ def sample_trial(
     normalise: str = "none",
     df=None,
     mu=None,
-    rho=None,
+    corr=None,
     rng=None,
 ) -> Trial:
     """Draw one trial: teacher, inputs, labels with noise, initial latent weights.
@@ -374,7 +374,7 @@ def sample_trial(
         Input family, one of :data:`INPUT_FAMILIES` (see :func:`sample_inputs`).
     normalise : str
         Normalisation layer, one of :data:`NORMALISATIONS` (see :func:`normalise_inputs`).
-    df, mu, rho : float, optional
+    df, mu, corr : float, optional
         The input family's parameter (:func:`input_parameters`).
     rng : numpy.random.Generator, SeedSequence, int or None
         The trial's stream.
@@ -391,7 +391,7 @@ def sample_trial(
     k = check_int(k, "k", min_value=1)
     a = check_second_layer(a, k)
     init_scale = check_float(init_scale, "init_scale", min_value=0.0, strict_min=True)
-    params = input_parameters(inputs, df=df, mu=mu, rho=rho)
+    params = input_parameters(inputs, df=df, mu=mu, corr=corr)
     if not isinstance(normalise, str) or normalise not in NORMALISATIONS:
         raise ValueError(f"normalise == {normalise!r}, must be one of {', '.join(NORMALISATIONS)}.")
     if normalise == "whiten" and m * k < n + 1:
@@ -426,13 +426,13 @@ def sample_trials(
     normalise: str = "none",
     df=None,
     mu=None,
-    rho=None,
+    corr=None,
 ) -> Trial:
     """Trials ``start, …, start + trials − 1`` stacked along a leading axis.
 
     Trial ``i`` is drawn by :func:`sample_trial` from :func:`trial_seed` ``(seed, n, m, k, i)``,
     so it does not depend on ``trials`` or ``start``. ``inputs``, ``normalise``, ``df``, ``mu``
-    and ``rho`` are passed on (the stream does not depend on them: a trial with other inputs
+    and ``corr`` are passed on (the stream does not depend on them: a trial with other inputs
     has the same seed).
 
     Returns
@@ -456,7 +456,7 @@ def sample_trials(
             normalise=normalise,
             df=df,
             mu=mu,
-            rho=rho,
+            corr=corr,
             rng=trial_seed(seed, n=n, m=m, k=k, trial=start + i),
         )
         for i in range(trials)

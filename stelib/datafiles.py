@@ -130,7 +130,7 @@ def read_success_file(path: str | os.PathLike) -> SuccessFile:
         hits=hits,
         inputs=str(record.get("inputs", "gaussian")),
         normalise=str(record.get("normalise", "none")),
-        input_params={key: float(record[key]) for key in ("df", "mu", "rho") if key in record},
+        input_params={key: float(record[key]) for key in ("df", "mu", "corr") if key in record},
     )
     return SuccessFile(
         result=result,

@@ -125,7 +125,7 @@ def success_probability(
     normalise: str = "none",
     df: float | None = None,
     mu: float | None = None,
-    rho: float | None = None,
+    corr: float | None = None,
 ) -> SuccessResult:
     """Estimate ``P(sign(uₜ) = w* for some t ≤ steps)`` for each ``m`` (noiseless labels).
 
@@ -159,7 +159,7 @@ def success_probability(
         Normalisation layer of the network (:func:`stelib.normalise_inputs`), teacher and
         student alike; default ``"none"``. The defaults give exactly the Gaussian model's
         results.
-    df, mu, rho : float, optional
+    df, mu, corr : float, optional
         The family's parameter (:func:`stelib.input_parameters`).
 
     Returns
@@ -182,7 +182,7 @@ def success_probability(
     init_scale = check_float(init_scale, "init_scale", min_value=0.0, strict_min=True)
     ste_scale = _check_ste(ste, ste_scale)
     batch_size = check_int(batch_size, "batch_size", min_value=1)
-    params = input_parameters(inputs, df=df, mu=mu, rho=rho)
+    params = input_parameters(inputs, df=df, mu=mu, corr=corr)
     if not isinstance(normalise, str) or normalise not in NORMALISATIONS:
         raise ValueError(f"normalise == {normalise!r}, must be one of {', '.join(NORMALISATIONS)}.")
     if normalise == "whiten" and int(m_values.min()) * k < n + 1:
