@@ -31,7 +31,8 @@ def test_inputs_explorer_switches_family_and_uses_only_its_parameter():
     ex.set(inputs="student-t")
     assert ex.data.params == {"df": 10.0}
     ax_m, ax_d = ex.figure.axes
-    np.testing.assert_array_equal(ax_m.get_lines()[0].get_ydata(), ex.data.A)
+    np.testing.assert_array_equal(ax_m.get_lines()[0].get_ydata(), ex.data.A[1:-1])
+    np.testing.assert_array_equal(ax_m.get_lines()[1].get_xdata(), ex.data.S[1:-1])
     ok = int(np.count_nonzero(ex.data.hit >= 0))
     assert ax_d.get_title() == f"{ok} of 8 runs reach w* within 2000 steps"
     ex.set(normalise="whiten", n=30, m=20)  # impossible: m < n + 1, reported, not raised

@@ -119,11 +119,13 @@ def _inputs_plot(d: InputsView, fig) -> None:
     from ..plotting import PALETTE
 
     ax_m, ax_d = fig.subplots(1, 2)
-    ax_m.plot(d.S, d.A, color=PALETTE[0], marker="o", ms=2, label="A(S): along w")
-    ax_m.plot(d.S, d.B, color=PALETTE[1], marker="s", ms=2, label="B(S): along 𝟙")
+    # S = ±n (w = ±𝟙) carry only A ± B; leave them out, as the chapter's figure does
+    inner = slice(1, -1)
+    ax_m.plot(d.S[inner], d.A[inner], color=PALETTE[0], marker="o", ms=2, label="A(S): along w")
+    ax_m.plot(d.S[inner], d.B[inner], color=PALETTE[1], marker="s", ms=2, label="B(S): along 𝟙")
     ax_m.axhline(d.gaussian_A, color="k", lw=0.8, ls="--", label="Gaussian A = √(2/(πn))")
     ax_m.axhline(0.0, color="k", lw=0.4)
-    ax_m.set(xlabel="S = ⟨𝟙, w⟩ (number of +1 minus number of −1)", ylabel="coefficient")
+    ax_m.set(xlabel="S = ⟨𝟙, w⟩ (number of +1 minus number of −1), |S| < n", ylabel="coefficient")
     ax_m.set_title("population sign moment M(w) = A(S) w + B(S) 𝟙", fontsize=10)
     ax_m.legend(loc="best", fontsize=7)
     t = np.arange(d.steps + 1)
