@@ -130,6 +130,21 @@ def test_success_probability_with_a_family_matches_the_trials():
     t = sl.sample_trials(8, 30, trials=5, inputs="student-t", df=4.0, normalise="standardise")
     ref = sl.ste_gradient_method(t.Z, t.y, t.u0, w_star=t.w_star, steps=200)
     np.testing.assert_array_equal(res.hits[0], ref.hit)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(2) as pool:  # any executor, any batch size: the same hits
+        again = sl.success_probability(
+            8,
+            [30],
+            trials=5,
+            steps=200,
+            inputs="student-t",
+            df=4.0,
+            normalise="standardise",
+            batch_size=2,
+            executor=pool,
+        )
+    np.testing.assert_array_equal(again.hits, res.hits)
     plain = sl.success_probability(8, [30], trials=5, steps=200)
     assert plain.inputs == "gaussian" and plain.input_params == {}
 
