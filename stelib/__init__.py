@@ -12,6 +12,7 @@ from . import (
     datafiles,
     experiments,
     explorers,
+    input_families,
     model,
     moments,
     onebit,
@@ -32,15 +33,10 @@ from .concentration import (
     weights_at_distance,
 )
 from .data import (
-    INPUT_FAMILIES,
-    NORMALISATIONS,
     Trial,
     clean_labels,
     gaussian_inputs,
-    input_parameters,
     noisy_labels,
-    normalise_inputs,
-    sample_inputs,
     sample_trial,
     sample_trials,
     teacher,
@@ -49,6 +45,14 @@ from .data import (
 from .datafiles import SuccessFile, command_line, read_success_file, write_success_file
 from .experiments import SuccessResult, progress_enabled, success_probability
 from .explorers import InputsView, inputs_explorer, inputs_view
+from .input_families import (
+    INPUT_FAMILIES,
+    NORMALISATIONS,
+    check_normalise,
+    input_parameters,
+    normalise_inputs,
+    sample_inputs,
+)
 from .model import angle_from_hamming, empirical_loss, hamming, network, sign
 from .moments import (
     SignMomentCoefficients,
@@ -159,6 +163,7 @@ __all__ = [
     "widgets",
     "moments",
     "explorers",
+    "input_families",
     # model
     "sign",
     "network",
@@ -178,6 +183,7 @@ __all__ = [
     "INPUT_FAMILIES",
     "NORMALISATIONS",
     "input_parameters",
+    "check_normalise",
     "sample_inputs",
     "normalise_inputs",
     # sign moments off Gaussian data

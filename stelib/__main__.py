@@ -21,9 +21,9 @@ import json
 import sys
 
 from . import __version__
-from .data import INPUT_FAMILIES, NORMALISATIONS, input_parameters
 from .datafiles import command_line, write_success_file
 from .experiments import success_probability
+from .input_families import INPUT_FAMILIES, NORMALISATIONS, input_parameters
 from .recurrence import recurrence_record, recurrence_sweep, write_recurrence_file
 
 __all__ = ["main", "build_parser"]

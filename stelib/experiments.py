@@ -21,7 +21,8 @@ from typing import NamedTuple
 import numpy as np
 
 from ._validate import check_float, check_int
-from .data import NORMALISATIONS, input_parameters, sample_trials
+from .data import sample_trials
+from .input_families import check_normalise, input_parameters
 from .ste import _check_ste, ste_gradient_method
 
 __all__ = ["SuccessResult", "success_probability", "progress_enabled"]
@@ -183,8 +184,7 @@ def success_probability(
     ste_scale = _check_ste(ste, ste_scale)
     batch_size = check_int(batch_size, "batch_size", min_value=1)
     params = input_parameters(inputs, df=df, mu=mu, corr=corr)
-    if not isinstance(normalise, str) or normalise not in NORMALISATIONS:
-        raise ValueError(f"normalise == {normalise!r}, must be one of {', '.join(NORMALISATIONS)}.")
+    check_normalise(normalise)
     if normalise == "whiten" and int(m_values.min()) * k < n + 1:
         raise ValueError(
             f"m == {int(m_values.min())} (with k == {k}): normalise == 'whiten' in dimension "

@@ -31,7 +31,13 @@ import numpy as np
 from scipy.special import erf
 
 from ._validate import check_array, check_binary, check_float, check_int, check_rng
-from .data import NORMALISATIONS, input_parameters, normalise_inputs, sample_inputs
+from .concentration import signal
+from .input_families import (
+    check_normalise,
+    input_parameters,
+    normalise_inputs,
+    sample_inputs,
+)
 from .model import sign
 
 __all__ = [
@@ -135,11 +141,11 @@ def _closed_form(n, inputs, params):
     S = np.arange(-n, n + 1, 2, dtype=np.int64)
     c = np.sqrt(2.0 / np.pi)
     if inputs == "gaussian":
-        A, B = np.full(S.shape, c / np.sqrt(n)), np.zeros(S.shape)
+        A, B = np.full(S.shape, signal(n)), np.zeros(S.shape)
     elif inputs == "shifted":
         mu = params["mu"]
         zeta = mu * S / np.sqrt(n)
-        A, B = c / np.sqrt(n) * np.exp(-(zeta**2) / 2.0), mu * erf(zeta / np.sqrt(2.0))
+        A, B = signal(n) * np.exp(-(zeta**2) / 2.0), mu * erf(zeta / np.sqrt(2.0))
     else:
         g = params["corr"]
         norm = np.sqrt((1.0 - g) * n + g * S**2.0)
@@ -192,8 +198,7 @@ def sign_moment_coefficients(
     """
     n = check_int(n, "n", min_value=1)
     params = input_parameters(inputs, df=df, mu=mu, corr=corr)
-    if not isinstance(normalise, str) or normalise not in NORMALISATIONS:
-        raise ValueError(f"normalise == {normalise!r}, must be one of {', '.join(NORMALISATIONS)}.")
+    check_normalise(normalise)
     if samples is None:
         if inputs not in ("gaussian", "shifted", "anisotropic") or normalise != "none":
             raise ValueError(

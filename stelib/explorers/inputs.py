@@ -13,7 +13,12 @@ from typing import NamedTuple
 import numpy as np
 
 from .._validate import check_int
-from ..data import INPUT_FAMILIES, NORMALISATIONS
+from ..concentration import signal
+from ..data import sample_trials
+from ..input_families import INPUT_FAMILIES, NORMALISATIONS, input_parameters
+from ..moments import sign_moment_coefficients
+from ..plotting import PALETTE
+from ..ste import ste_gradient_method
 from ..widgets import Explorer, choice, explorer, geometric_grid, grid, slider
 
 __all__ = ["InputsView", "inputs_view", "inputs_explorer"]
@@ -76,10 +81,6 @@ def inputs_view(
     Only the family's own parameter among ``df``, ``mu``, ``corr`` is used. The Monte Carlo of
     the coefficients uses ``samples`` inputs per ``S`` from ``rng = seed``.
     """
-    from ..data import input_parameters, sample_trials
-    from ..moments import sign_moment_coefficients
-    from ..ste import ste_gradient_method
-
     n = check_int(n, "n", min_value=2)
     m = check_int(m, "m", min_value=1)
     trials = check_int(trials, "trials", min_value=1)
@@ -104,7 +105,7 @@ def inputs_view(
         S=coef.S,
         A=coef.A,
         B=coef.B,
-        gaussian_A=float(np.sqrt(2.0 / (np.pi * n))),
+        gaussian_A=signal(n),
         distance=res.distance,
         hit=res.hit,
     )
@@ -116,8 +117,6 @@ def _label(d: InputsView) -> str:
 
 
 def _inputs_plot(d: InputsView, fig) -> None:
-    from ..plotting import PALETTE
-
     ax_m, ax_d = fig.subplots(1, 2)
     # S = ±n (w = ±𝟙) carry only A ± B; leave them out, as the chapter's figure does
     inner = slice(1, -1)
