@@ -6,7 +6,9 @@ Straight-Through Estimator for Quantization" (arXiv:2505.18113). Chapters write
 ``import stelib as sl``; every public name is listed in ``__all__`` and re-exported here flat.
 """
 
+# The public names, flat, grouped by concept (SPEC §5); each module's ``__all__`` lists its own.
 from . import (
+    _types,
     concentration,
     data,
     datafiles,
@@ -24,273 +26,47 @@ from . import (
     trajectory,
     widgets,
 )
-from .concentration import (
-    coarse_gradient_deviation,
-    crossing_sample_size,
-    sample_weights_at_distance,
-    signal,
-    union_bound_sample_size,
-    weights_at_distance,
-)
-from .data import (
-    Trial,
-    clean_labels,
-    gaussian_inputs,
-    noisy_labels,
-    sample_trial,
-    sample_trials,
-    teacher,
-    trial_seed,
-)
-from .datafiles import SuccessFile, command_line, read_success_file, write_success_file
-from .experiments import SuccessResult, progress_enabled, success_probability
-from .explorers import InputsView, inputs_explorer, inputs_view
-from .input_families import (
-    INPUT_FAMILIES,
-    NORMALISATIONS,
-    check_normalise,
-    input_parameters,
-    normalise_inputs,
-    sample_inputs,
-)
-from .model import angle_from_hamming, empirical_loss, hamming, network, sign
-from .moments import (
-    SignMomentCoefficients,
-    anisotropic_sign_moment,
-    exchangeable_population_dynamics,
-    shifted_sign_moment,
-    sign_moment_coefficients,
-)
-from .onebit import BIHTResult, biht
-from .plotting import PALETTE, use_book_style
-from .recurrence import (
-    RETURN_TIME_BINS,
-    DriftPrediction,
-    RecurrenceFile,
-    RecurrenceStats,
-    Runs,
-    drift_prediction,
-    ergodic_weights,
-    excursions,
-    exit_time,
-    latent_trajectory,
-    read_recurrence_file,
-    recurrence_record,
-    recurrence_statistics,
-    recurrence_sweep,
-    return_time_histogram,
-    sojourns,
-    write_recurrence_file,
-    wrong_fraction,
-)
-from .stats import (
-    SCALINGS,
-    Collapse,
-    Interval,
-    M50Fit,
-    PowerLawFit,
-    clopper_pearson_interval,
-    collapse_spread,
-    crosses_half,
-    fit_m50,
-    fit_power_law,
-    hitting_time_survival,
-    logistic_success,
-    scale,
-    successes_within,
-    wilson_interval,
-)
-from .ste import (
-    STES,
-    STEResult,
-    coarse_gradient,
-    ste_derivative,
-    ste_gradient_method,
-    ste_gradient_method_reference,
-)
-from .theory import (
-    PopulationRun,
-    angle,
-    gaussian_sign_moment,
-    population_coarse_gradient,
-    population_dynamics,
-    population_loss,
-    population_steps,
-    sign_correlation,
-)
-from .trajectory import STETrajectory, ste_trajectory
-from .widgets import (
-    LIVE_KERNEL_NOTE,
-    Control,
-    Explorer,
-    FiniteSamplesRun,
-    RecurrenceView,
-    SetupTrajectories,
-    ThresholdCurves,
-    checkbox,
-    choice,
-    explorer,
-    finite_samples_explorer,
-    finite_samples_run,
-    geometric_grid,
-    grid,
-    recurrence_explorer,
-    recurrence_view,
-    setup_explorer,
-    setup_trajectories,
-    slider,
-    threshold_curves,
-    threshold_explorer,
-)
+from ._types import *  # noqa: F403
+from ._version import __version__
+from .concentration import *  # noqa: F403  the coarse gradient's error, union bound
+from .data import *  # noqa: F403  teacher, inputs, labels, trials and their seeds
+from .datafiles import *  # noqa: F403  data-file formats
+from .experiments import *  # noqa: F403  sweeps on one task runner
+from .explorers import *  # noqa: F403  one explorer per chapter
+from .input_families import *  # noqa: F403  input families and the normalisation layer
+from .model import *  # noqa: F403  the network, sign, losses, Hamming distance
+from .moments import *  # noqa: F403  the sign moment off Gaussian data
+from .onebit import *  # noqa: F403  BIHT
+from .plotting import *  # noqa: F403  book figure style
+from .recurrence import *  # noqa: F403  recurrence statistics
+from .stats import *  # noqa: F403  intervals, threshold fits, collapse
+from .ste import *  # noqa: F403  STE surrogates, the coarse gradient, the STE-gradient method
+from .theory import *  # noqa: F403  closed forms: population model, c, drift at w*
+from .trajectory import *  # noqa: F403  recorded paths of the method
+from .widgets import *  # noqa: F403  the explorer framework
 
-__version__ = "0.1.0"
+_MODULES = (
+    model,
+    data,
+    input_families,
+    ste,
+    trajectory,
+    theory,
+    moments,
+    concentration,
+    onebit,
+    recurrence,
+    stats,
+    experiments,
+    datafiles,
+    plotting,
+    widgets,
+    explorers,
+)
 
 __all__ = [
     "__version__",
-    # modules
-    "onebit",
-    "recurrence",
-    "concentration",
-    "data",
-    "datafiles",
-    "stats",
-    "trajectory",
-    "experiments",
-    "model",
-    "plotting",
-    "ste",
-    "theory",
-    "widgets",
-    "moments",
-    "explorers",
-    "input_families",
-    # model
-    "sign",
-    "network",
-    "empirical_loss",
-    "hamming",
-    "angle_from_hamming",
-    # data
-    "Trial",
-    "teacher",
-    "gaussian_inputs",
-    "clean_labels",
-    "noisy_labels",
-    "trial_seed",
-    "sample_trial",
-    "sample_trials",
-    # input families and normalisation (chapter "Beyond Gaussian data")
-    "INPUT_FAMILIES",
-    "NORMALISATIONS",
-    "input_parameters",
-    "check_normalise",
-    "sample_inputs",
-    "normalise_inputs",
-    # sign moments off Gaussian data
-    "shifted_sign_moment",
-    "anisotropic_sign_moment",
-    "SignMomentCoefficients",
-    "sign_moment_coefficients",
-    "exchangeable_population_dynamics",
-    # ste
-    "STES",
-    "STEResult",
-    "ste_derivative",
-    "coarse_gradient",
-    "ste_gradient_method",
-    "ste_gradient_method_reference",
-    # theory
-    "angle",
-    "sign_correlation",
-    "gaussian_sign_moment",
-    "population_loss",
-    "population_coarse_gradient",
-    "PopulationRun",
-    "population_dynamics",
-    "population_steps",
-    # experiments
-    "SuccessResult",
-    "success_probability",
-    "progress_enabled",
-    # statistics of success curves
-    "Interval",
-    "wilson_interval",
-    "clopper_pearson_interval",
-    "M50Fit",
-    "logistic_success",
-    "fit_m50",
-    "crosses_half",
-    "PowerLawFit",
-    "fit_power_law",
-    "SCALINGS",
-    "scale",
-    "Collapse",
-    "collapse_spread",
-    "successes_within",
-    "hitting_time_survival",
-    # concentration of the coarse gradient
-    "signal",
-    "weights_at_distance",
-    "sample_weights_at_distance",
-    "coarse_gradient_deviation",
-    "union_bound_sample_size",
-    "crossing_sample_size",
-    # BIHT
-    "BIHTResult",
-    "biht",
-    # full trajectories
-    "STETrajectory",
-    "ste_trajectory",
-    # data files
-    "SuccessFile",
-    "command_line",
-    "write_success_file",
-    "read_success_file",
-    # label noise and recurrence
-    "RecurrenceStats",
-    "recurrence_statistics",
-    "Runs",
-    "excursions",
-    "sojourns",
-    "RETURN_TIME_BINS",
-    "return_time_histogram",
-    "DriftPrediction",
-    "drift_prediction",
-    "exit_time",
-    "latent_trajectory",
-    "wrong_fraction",
-    "ergodic_weights",
-    "recurrence_record",
-    "recurrence_sweep",
-    "RecurrenceFile",
-    "write_recurrence_file",
-    "read_recurrence_file",
-    # plotting
-    "PALETTE",
-    "use_book_style",
-    # widgets (interactive explorers)
-    "LIVE_KERNEL_NOTE",
-    "Control",
-    "Explorer",
-    "explorer",
-    "slider",
-    "grid",
-    "choice",
-    "checkbox",
-    "geometric_grid",
-    "SetupTrajectories",
-    "setup_trajectories",
-    "setup_explorer",
-    "RecurrenceView",
-    "recurrence_view",
-    "recurrence_explorer",
-    "FiniteSamplesRun",
-    "finite_samples_run",
-    "finite_samples_explorer",
-    "ThresholdCurves",
-    "threshold_curves",
-    "threshold_explorer",
-    "InputsView",
-    "inputs_view",
-    "inputs_explorer",
+    *_types.__all__,
+    *(module.__name__.rpartition(".")[2] for module in _MODULES),
+    *(name for module in _MODULES for name in module.__all__),
 ]

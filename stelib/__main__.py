@@ -19,12 +19,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
 
-from . import __version__
-from .datafiles import command_line, write_success_file
-from .experiments import success_probability
-from .input_families import INPUT_FAMILIES, NORMALISATIONS, input_parameters
-from .recurrence import recurrence_record, recurrence_sweep, write_recurrence_file
+from ._validate import check_float, check_int
+from ._version import __version__
+from .datafiles import command_line, success_summary, write_recurrence_file, write_success_file
+from .experiments import recurrence_record, recurrence_sweep, success_probability
+from .input_families import INPUT_FAMILIES, NORMALISATIONS, check_inputs, input_parameters
 
 __all__ = ["main", "build_parser"]
 
@@ -36,42 +39,71 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def _int_at_least(lo):
+def _number(kind: type, name: str, **bounds):
+    """An argparse type: text → ``kind`` (int or float), validated by :mod:`stelib._validate`
+    (``bounds`` are its ``min_value``, ``max_value``, ``strict_min``)."""
+    check = check_int if kind is int else check_float
+
     def parse(text):
         try:
-            value = int(text)
+            value = kind(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"invalid integer {text!r}") from None
-        if value < lo:
-            raise argparse.ArgumentTypeError(f"{value} must be >= {lo}")
-        return value
+            what = "integer" if kind is int else "number"
+            raise argparse.ArgumentTypeError(f"invalid {what} {text!r}") from None
+        try:
+            return check(value, name, **bounds)
+        except (TypeError, ValueError) as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
 
-    parse.__name__ = f"integer >= {lo}"
+    parse.__name__ = kind.__name__
     return parse
 
 
-def _int_list(text):
-    try:
-        values = [int(v) for v in text.split(",") if v.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"invalid list {text!r}, expected comma-separated integers such as 200,250"
-        ) from None
-    if not values:
-        raise argparse.ArgumentTypeError("empty list")
-    if min(values) < 1:
-        raise argparse.ArgumentTypeError(f"every m must be >= 1, got {min(values)}")
-    return values
+def _list_of(parse_one):
+    """An argparse type: comma-separated values, each parsed by ``parse_one``."""
+
+    def parse(text):
+        items = [v for v in text.split(",") if v.strip()]
+        if not items:
+            raise argparse.ArgumentTypeError(f"empty list {text!r}")
+        return [parse_one(v) for v in items]
+
+    parse.__name__ = "list"
+    return parse
 
 
-def _positive_float(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid number {text!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"{value} must be a finite number > 0")
-    return value
+def _count(name: str, lo: int = 1):
+    return _number(int, name, min_value=lo)
+
+
+_POSITIVE = {"min_value": 0.0, "strict_min": True}
+
+
+@contextmanager
+def _executor(workers: int) -> Iterator[Executor | None]:
+    """``workers`` processes (none for 1: the sweep runs in this process); shut down after."""
+    if workers <= 1:
+        yield None
+        return
+    with ProcessPoolExecutor(workers) as executor:
+        yield executor
+
+
+def _add_sweep_options(p, what: str) -> None:
+    """``--workers``, ``--cache``, ``--progress``: how a sweep runs (never what it computes)."""
+    p.add_argument(
+        "--workers",
+        type=_count("workers"),
+        default=1,
+        help="worker processes; results do not depend on it (default 1)",
+    )
+    p.add_argument(
+        "--cache",
+        metavar="DIR",
+        default=None,
+        help=f"cache finished {what} in DIR (resume after interruption)",
+    )
+    p.add_argument("--progress", action="store_true", help="show a progress bar on stderr")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -94,47 +126,29 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     s.add_argument(
-        "--n", type=_int_at_least(1), required=True, help="dimension n (number of binary weights)"
+        "--n", type=_count("n"), required=True, help="dimension n (number of binary weights)"
     )
     s.add_argument(
-        "--m", type=_int_list, required=True, help="comma-separated sample sizes, e.g. 200,250"
+        "--m",
+        type=_list_of(_count("m")),
+        required=True,
+        help="comma-separated sample sizes, e.g. 200,250",
     )
-    s.add_argument("--k", type=_int_at_least(1), default=1, help="number of patches k (default 1)")
+    s.add_argument("--k", type=_count("k"), default=1, help="number of patches k (default 1)")
     s.add_argument(
         "--trials",
-        type=_int_at_least(1),
+        type=_count("trials"),
         default=100,
         help="independent trials per m (default 100)",
     )
-    s.add_argument(
-        "--steps",
-        type=_int_at_least(0),
-        default=20_000,
-        help="budget T of iterations (default 20000)",
-    )
-    s.add_argument("--seed", type=_int_at_least(0), default=0, help="root seed (default 0)")
-    s.add_argument("--eta", type=_positive_float, default=1.0, help="step size (default 1)")
-    s.add_argument(
-        "--init-scale", type=_positive_float, default=1e-3, help="scale of u0 (default 1e-3)"
-    )
+    _add_run_basics(s)
     s.add_argument(
         "--batch-size",
-        type=_int_at_least(1),
+        type=_count("batch_size"),
         default=32,
         help="trials per batch; results do not depend on it (default 32)",
     )
-    s.add_argument(
-        "--workers",
-        type=_int_at_least(1),
-        default=1,
-        help="worker processes; results do not depend on it (default 1)",
-    )
-    s.add_argument(
-        "--cache",
-        metavar="DIR",
-        default=None,
-        help="cache finished batches in DIR (resume after interruption)",
-    )
+    _add_sweep_options(s, "batches")
     s.add_argument(
         "--out",
         metavar="FILE",
@@ -145,20 +159,53 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     s.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
-    s.add_argument("--progress", action="store_true", help="show a progress bar on stderr")
     _add_input_options(s)
     s.set_defaults(subparser=s)
     _add_recurrence_parsers(sub)
     return parser
 
 
+def _add_run_basics(p) -> None:
+    """``--steps``, ``--seed``, ``--eta``, ``--init-scale``: shared by every subcommand."""
+    p.add_argument(
+        "--steps",
+        type=_count("steps", 0),
+        default=20_000,
+        help="budget T of iterations (default 20000)",
+    )
+    p.add_argument("--seed", type=_count("seed", 0), default=0, help="root seed (default 0)")
+    p.add_argument(
+        "--eta", type=_number(float, "eta", **_POSITIVE), default=1.0, help="step size (default 1)"
+    )
+    p.add_argument(
+        "--init-scale",
+        type=_number(float, "init_scale", **_POSITIVE),
+        default=1e-3,
+        help="scale of u0 (default 1e-3)",
+    )
+
+
+#: Options every subcommand passes on unchanged (keywords of the library functions).
+_RUN = ("k", "steps", "seed", "eta", "init_scale")
+
+
+def _pick(args, *names) -> dict:
+    """The parsed options ``names`` as keyword arguments."""
+    return {name: getattr(args, name) for name in names}
+
+
+def _sweep(args) -> dict:
+    """How a sweep runs: its on-disk cache and progress bar (never what it computes)."""
+    return {"memory": args.cache, "progress": args.progress}
+
+
 def _add_input_options(s) -> None:
-    """``--inputs``, ``--normalise``, the families' parameters (chapter "Beyond Gaussian data")."""
+    """``--inputs``, ``--normalise`` and the families' parameters (chapter "Beyond Gaussian
+    data"); the defaults are the Gaussian model of the other chapters, bit for bit."""
     d = s.add_argument_group(
         "input family and normalisation (chapter 'Beyond Gaussian data')",
         "The network, teacher and student alike, sees the inputs after the normalisation layer, "
-        "whose statistics come from the trial's m samples; w* stays a zero-loss weight. "
-        "The defaults (gaussian, none) are the model of the other chapters, bit for bit.",
+        "whose statistics come from the trial's m samples; w* stays a zero-loss weight.",
     )
     d.add_argument(
         "--inputs",
@@ -176,80 +223,35 @@ def _add_input_options(s) -> None:
         "mean); standardise (also divide by each coordinate's std); whiten (ZCA, sample "
         "covariance I; needs m*k >= n+1) (default none)",
     )
-    d.add_argument(
-        "--df",
-        type=_float_in(2.0, lo_open=True),
-        default=None,
-        help="student-t only: degrees of freedom nu > 2 (default 3)",
-    )
-    d.add_argument(
-        "--mu", type=_finite_float, default=None, help="shifted only: the mean mu (default 1)"
-    )
-    d.add_argument(
-        "--corr",
-        type=_float_in(0.0, 1.0),
-        default=None,
-        help="anisotropic only: correlation corr in [0, 1), spectrum 1+(n-1)corr once and "
-        "1-corr n-1 times (default 0.5)",
-    )
+    d.add_argument("--df", type=_number(float, "df", min_value=2.0, strict_min=True),
+                   help="student-t only: degrees of freedom nu > 2 (default 3)")  # fmt: skip
+    d.add_argument("--mu", type=_number(float, "mu"), help="shifted only: the mean mu (default 1)")
+    d.add_argument("--corr", type=_number(float, "corr", min_value=0.0, max_value=1.0),
+                   help="anisotropic only: correlation corr in [0, 1), spectrum 1+(n-1)corr "
+                   "once and 1-corr n-1 times (default 0.5)")  # fmt: skip
 
 
-def _finite_float(text):
+def _input_options(args) -> tuple:
+    """:func:`stelib.check_inputs` of the options; an error names the option (exit status 2)."""
+    family = _pick(args, "inputs", "normalise", "df", "mu", "corr")
     try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid number {text!r}") from None
-    if value != value or abs(value) == float("inf"):
-        raise argparse.ArgumentTypeError(f"{value} must be a finite number")
-    return value
-
-
-def _input_options(args, parser) -> dict:
-    """The family's parameters, defaults filled in; a parameter of another family is an error."""
-    own = {"student-t": "df", "shifted": "mu", "anisotropic": "corr"}.get(args.inputs)
-    for name in ("df", "mu", "corr"):
-        if getattr(args, name) is not None and name != own:
-            parser.error(
-                f"argument --{name}: only with the input family that has it, not with "
-                f"--inputs {args.inputs}"
-            )
-    if args.corr is not None and args.corr >= 1.0:
-        parser.error(f"argument --corr: {args.corr} must be in [0, 1)")
-    if args.normalise == "whiten" and min(args.m) * args.k < args.n + 1:
-        parser.error(
-            f"argument --normalise: whiten needs m*k >= n+1, got m={min(args.m)}, k={args.k}, "
-            f"n={args.n}"
-        )
-    return input_parameters(args.inputs, df=args.df, mu=args.mu, corr=args.corr)
+        return check_inputs(m=min(args.m), k=args.k, n=args.n, **family)
+    except ValueError as exc:
+        option = "--normalise" if "whiten" in str(exc) else f"--{str(exc).split(' ', 1)[0]}"
+        args.subparser.error(f"argument {option}: {exc}")
 
 
 def _run_success(args) -> dict:
-    executor = None
-    if args.workers > 1:
-        from concurrent.futures import ProcessPoolExecutor
-
-        executor = ProcessPoolExecutor(args.workers)
-    try:
+    family = _input_options(args)
+    with _executor(args.workers) as executor:
         res = success_probability(
             args.n,
             args.m,
-            trials=args.trials,
-            steps=args.steps,
-            k=args.k,
-            seed=args.seed,
-            eta=args.eta,
-            init_scale=args.init_scale,
-            batch_size=args.batch_size,
+            **_pick(args, "trials", "batch_size", *_RUN),
             executor=executor,
-            memory=args.cache,
-            progress=args.progress,
-            inputs=args.inputs,
-            normalise=args.normalise,
-            **args.input_params,
+            **_sweep(args),
+            **dict(family),
         )
-    finally:
-        if executor is not None:
-            executor.shutdown()
     if args.out is not None:
         write_success_file(
             args.out,
@@ -257,113 +259,71 @@ def _run_success(args) -> dict:
             eta=args.eta,
             init_scale=args.init_scale,
             command=command_line(args.argv),
+            family=family,
         )
-    return {
-        **res.input_params,
-        "eta": args.eta,
-        "inputs": res.inputs,
-        "init_scale": args.init_scale,
-        "k": res.k,
-        "m": res.m.tolist(),
-        "median_hit": res.median_hit,
-        "n": res.n,
-        "normalise": res.normalise,
-        "seed": res.seed,
-        "steps": res.steps,
-        "successes": res.successes.tolist(),
-        "trials": res.trials,
-        "version": __version__,
-    }
+    summary = success_summary(res, eta=args.eta, init_scale=args.init_scale, family=family)
+    params = input_parameters(args.inputs, **_pick(args, "df", "mu", "corr"))
+    shown = {"inputs": args.inputs, "normalise": args.normalise, **params}  # always printed
+    return {**summary, **shown, "version": __version__}
 
 
-def _float_in(lo, hi=None, *, lo_open=False):
-    def parse(text):
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"invalid number {text!r}") from None
-        low_bad = value <= lo if lo_open else value < lo
-        if value != value or value == float("inf") or low_bad or (hi is not None and value > hi):
-            bound = f"> {lo}" if lo_open else f">= {lo}"
-            rng = f"in [{lo}, {hi}]" if hi is not None else f"a finite number {bound}"
-            raise argparse.ArgumentTypeError(f"{value} must be {rng}")
-        return value
-
-    parse.__name__ = "number"
-    return parse
-
-
-def _list_of(parse_one):
-    def parse(text):
-        items = [v for v in text.split(",") if v.strip()]
-        if not items:
-            raise argparse.ArgumentTypeError("empty list")
-        return [parse_one(v) for v in items]
-
-    parse.__name__ = "list"
-    return parse
+_FLIP = _number(float, "flip", min_value=0.0, max_value=1.0)
+_NOISE = _number(float, "noise_std", min_value=0.0)
 
 
 def _add_run_options(r, *, grid: bool) -> None:
     """Options shared by ``recurrence`` and ``recurrence-grid``."""
     r.add_argument(
-        "--n", type=_int_at_least(1), required=True, help="dimension n (number of binary weights)"
+        "--n", type=_count("n"), required=True, help="dimension n (number of binary weights)"
     )
     if grid:
         r.add_argument(
-            "--m", type=_int_list, required=True, help="comma-separated sample sizes, e.g. 500,2000"
+            "--m",
+            type=_list_of(_count("m")),
+            required=True,
+            help="comma-separated sample sizes, e.g. 500,2000",
         )
         r.add_argument(
             "--flip",
-            type=_list_of(_float_in(0.0, 1.0)),
+            type=_list_of(_FLIP),
             default=[0.0],
             help="comma-separated label-flip probabilities p in [0, 1] (default 0)",
         )
         r.add_argument(
             "--noise-std",
-            type=_list_of(_float_in(0.0)),
+            type=_list_of(_NOISE),
             default=[0.0],
             help="comma-separated standard deviations s >= 0 of additive label noise (default 0)",
         )
         r.add_argument(
-            "--trials", type=_int_at_least(1), default=10, help="trials per grid point (default 10)"
+            "--trials", type=_count("trials"), default=10, help="trials per grid point (default 10)"
         )
     else:
-        r.add_argument("--m", type=_int_at_least(1), required=True, help="number of samples m")
+        r.add_argument("--m", type=_count("m"), required=True, help="number of samples m")
         r.add_argument(
             "--flip",
-            type=_float_in(0.0, 1.0),
+            type=_FLIP,
             default=0.0,
             help="probability p in [0, 1] of flipping each label (default 0)",
         )
         r.add_argument(
             "--noise-std",
-            type=_float_in(0.0),
+            type=_NOISE,
             default=0.0,
             help="standard deviation s >= 0 of additive Gaussian label noise, instead of or "
             "with flips (default 0)",
         )
         r.add_argument(
-            "--trial", type=_int_at_least(0), default=0, help="trial index i (default 0)"
+            "--trial", type=_count("trial", 0), default=0, help="trial index i (default 0)"
         )
-    r.add_argument("--k", type=_int_at_least(1), default=1, help="number of patches k (default 1)")
+    r.add_argument("--k", type=_count("k"), default=1, help="number of patches k (default 1)")
     r.add_argument(
         "--clip",
-        type=_float_in(0.0, lo_open=True),
+        type=_number(float, "clip", **_POSITIVE),
         default=None,
         help="clip the latent weights to the box [-C, C] (default: no clipping)",
     )
-    r.add_argument(
-        "--steps",
-        type=_int_at_least(0),
-        default=20_000,
-        help="budget T of iterations (default 20000)",
-    )
-    r.add_argument("--seed", type=_int_at_least(0), default=0, help="root seed (default 0)")
-    r.add_argument("--eta", type=_positive_float, default=1.0, help="step size (default 1)")
-    r.add_argument(
-        "--init-scale", type=_positive_float, default=1e-3, help="scale of u0 (default 1e-3)"
-    )
+    _add_run_basics(r)
     r.add_argument(
         "--latent",
         action="store_true",
@@ -397,18 +357,7 @@ def _add_recurrence_parsers(sub) -> None:
         ),
     )
     _add_run_options(g, grid=True)
-    g.add_argument(
-        "--workers",
-        type=_int_at_least(1),
-        default=1,
-        help="worker processes; results do not depend on it (default 1)",
-    )
-    g.add_argument(
-        "--cache",
-        metavar="DIR",
-        default=None,
-        help="cache finished grid points in DIR (resume after interruption)",
-    )
+    _add_sweep_options(g, "grid points")
     g.add_argument(
         "--out",
         metavar="FILE",
@@ -417,67 +366,21 @@ def _add_recurrence_parsers(sub) -> None:
         "FILE as JSON",
     )
     g.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
-    g.add_argument("--progress", action="store_true", help="show a progress bar on stderr")
 
 
 def _run_recurrence(args) -> dict:
     return recurrence_record(
-        args.n,
-        args.m,
-        k=args.k,
-        flip=args.flip,
-        noise_std=args.noise_std,
-        clip=args.clip,
-        steps=args.steps,
-        seed=args.seed,
-        trial=args.trial,
-        eta=args.eta,
-        init_scale=args.init_scale,
-        latent=args.latent,
+        args.n, args.m, **_pick(args, "flip", "noise_std", "clip", "trial", "latent", *_RUN)
     )
 
 
 def _run_recurrence_grid(args) -> dict:
-    executor = None
-    if args.workers > 1:
-        from concurrent.futures import ProcessPoolExecutor
-
-        executor = ProcessPoolExecutor(args.workers)
-    try:
+    grid = ("flip", "noise_std", "trials", "clip", "latent")
+    with _executor(args.workers) as executor:
         records = recurrence_sweep(
-            args.n,
-            args.m,
-            flip=args.flip,
-            noise_std=args.noise_std,
-            trials=args.trials,
-            k=args.k,
-            clip=args.clip,
-            steps=args.steps,
-            seed=args.seed,
-            eta=args.eta,
-            init_scale=args.init_scale,
-            latent=args.latent,
-            executor=executor,
-            memory=args.cache,
-            progress=args.progress,
+            args.n, args.m, **_pick(args, *grid, *_RUN), executor=executor, **_sweep(args)
         )
-    finally:
-        if executor is not None:
-            executor.shutdown()
-    params = {
-        "n": args.n,
-        "k": args.k,
-        "steps": args.steps,
-        "seed": args.seed,
-        "eta": args.eta,
-        "init_scale": args.init_scale,
-        "clip": args.clip,
-        "latent": args.latent,
-        "trials": args.trials,
-        "m": args.m,
-        "flip": args.flip,
-        "noise_std": args.noise_std,
-    }
+    params = _pick(args, "n", "m", *grid, *_RUN)
     if args.out is not None:
         write_recurrence_file(args.out, records, params=params, command=command_line(args.argv))
     return {**params, "records": records, "version": __version__}
@@ -503,16 +406,16 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)
     if args.command == "success":
-        args.input_params = _input_options(args, args.subparser)
         out = _run_success(args)
         if args.json:
             print(json.dumps(out, sort_keys=True))
         else:
-            family = ", ".join(f"{key}={value:g}" for key, value in args.input_params.items())
+            params = input_parameters(args.inputs, **_pick(args, "df", "mu", "corr"))
+            family = "".join(f" {key}={value:g}" for key, value in params.items())
             print(
                 f"n={out['n']} k={out['k']} trials={out['trials']} "
-                f"steps={out['steps']} seed={out['seed']} inputs={out['inputs']}"
-                f"{f' ({family})' if family else ''} normalise={out['normalise']}"
+                f"steps={out['steps']} seed={out['seed']} inputs={out['inputs']}{family} "
+                f"normalise={out['normalise']}"
             )
             print(f"{'m':>8} {'successes':>10} {'P':>7} {'median_hit':>11}")
             for m, s, h in zip(out["m"], out["successes"], out["median_hit"], strict=True):

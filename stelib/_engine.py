@@ -26,10 +26,10 @@ incremental path runs every step in compiled code when numba is installed
 in numpy. The two give bitwise-equal results; the compiled loop is about 8× faster on the E2
 workload (``benchmarks/``).
 
-Both paths form ``ĝ = (1/m) Σᵢ Gᵢ Zᵢ`` the same way: over the rows with ``Gᵢ ≠ 0`` only (a zero
-row adds nothing), the same products ``Gᵢ Zᵢⱼ`` as the loop, summed in row order per trial. With
-the same decisions this makes the two paths' results bitwise equal, and a trial's result
-independent of the other trials in its call.
+Both paths form ``ĝ`` with the library's one coarse gradient (:mod:`stelib._gradient`: over the
+rows with ``Gᵢ ≠ 0`` only, summed in row order per trial), as the reference loop does. With the
+same decisions this makes every path's results bitwise equal, and a trial's result independent
+of the other trials in its call.
 
 Exactness of the incremental path. ``s`` is tracked in integers: trial ``b``'s inputs are scaled by
 a power of two ``2ᵖ`` (exact) and rounded, ``Zq = round(Z 2ᵖ)``, with ``p`` chosen so that every
@@ -44,14 +44,12 @@ applied to ``| |sᵢ| − c√n |``. The decisions are therefore the dense path'
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from . import _kernel
-
-try:  # SciPy's compiled CSR kernel: Y += A @ X without temporaries.
-    from scipy.sparse._sparsetools import csr_matvecs as _csr_matvecs
-except ImportError:  # fall back on the public API (one temporary; tests cover both)
-    _csr_matvecs = None
+from ._gradient import accumulate, residual, row_sum, sparse, weights
 
 METHODS = ("auto", "dense", "incremental")
 
@@ -81,8 +79,8 @@ def choose(method, steps, dtype, n, clipped):
     return "incremental"
 
 
-#: Whether the incremental path's fast mode runs in compiled code when numba is installed (the
-#: results are bitwise the same either way; tests switch it off to check the numpy code).
+#: Default of the compiled fast mode when numba is installed (bitwise the same results; tests
+#: switch it off to check the numpy code). Read once per call, passed in as ``Config``.
 USE_KERNEL = True
 
 #: Bytes of input data per group of trials processed together (a cache-sized working set).
@@ -90,19 +88,33 @@ GROUP_BYTES = 4 << 20
 
 _INT32_MAX = np.iinfo(np.int32).max
 
-#: Private measurement hook for ``benchmarks/``: when a list, the incremental path appends
-#: ``(active trials, flipped coordinates, nonzero rows of G)``, totals over its group, every step.
+#: Measurement hook for ``benchmarks/``: when a list, the incremental path appends ``(active
+#: trials, flipped coordinates, nonzero rows of G)`` every step (passed in as ``Config.stats``).
 STATS: list | None = None
 
 
-def _csr_accumulate(Y, indptr, indices, data, X):
-    """``Y[i] += Σ_{p ∈ [indptr[i], indptr[i+1])} data[p] · X[indices[p]]``, in order of ``p``."""
-    if _csr_matvecs is not None:
-        _csr_matvecs(Y.shape[0], X.shape[0], X.shape[1], indptr, indices, data, X, Y)
-        return
-    from scipy.sparse import csr_array
+class Config(NamedTuple):
+    """What every step of a run needs, fixed for the run; ``thr``: the clipped STE's ``c√n``
+    (``None``: identity), ``use_kernel``/``stats``: from :data:`USE_KERNEL`/:data:`STATS`."""
 
-    Y += csr_array((data, indices, indptr), shape=(Y.shape[0], X.shape[0])) @ X
+    a: np.ndarray
+    eta: float
+    steps: int
+    thr: float | None
+    clip: float | None
+    dtype: np.dtype
+    use_kernel: bool
+    stats: list | None
+
+
+class Group(NamedTuple):
+    """The rows of one group of trials: trial ``lo + b`` of the call is row ``b``."""
+
+    Z: np.ndarray
+    y: np.ndarray
+    u0: np.ndarray
+    w_star: np.ndarray | None
+    lo: int
 
 
 class Records:
@@ -151,31 +163,15 @@ def groups(trials, bytes_per_trial, budget=None):
     return [(int(lo), int(hi)) for lo, hi in zip(edges[:-1], edges[1:], strict=True)]
 
 
-def _residual(S, y, a, m, k):
-    """``r = sign(s) a − y`` from pre-activations or signs ``S`` (shape ``(b, m·k)``)."""
-    pos = S if S.dtype == bool else S >= 0
-    if k == 1:
-        f = np.where(pos, a[0], -a[0])  # sign(s)·a₀, exactly
-    else:
-        f = np.matmul(np.where(pos, 1.0, -1.0).reshape(-1, m, k), a)
-    return np.subtract(f, y, out=f)
-
-
-def _weights(r, a, m, k, keep_mu):
-    """``G = a ⊙ μ′(s) ⊙ r``, shape ``(b, m·k)`` (``keep_mu``: clipped-STE mask or None)."""
-    G = a[0] * r if k == 1 else (a * r[:, :, None]).reshape(r.shape[0], m * k)
-    if keep_mu is not None:
-        G *= keep_mu
-    return G
-
-
-def run_dense(Z, y, u0, w_star, a, eta, steps, thr, clip, out, lo, dtype):
-    """The dense path on trials ``lo, lo+1, …`` (``Z`` etc. are this group's rows).
+def run_dense(group: Group, cfg: Config, out: Records) -> Records:
+    """The dense path on the trials of ``group``.
 
     ``s = Z wₜ`` by a batched BLAS product (in ``dtype``) on a private copy of ``Z`` from which
     finished trials are removed in place; ``ĝ`` by the same sequential sum over the rows with
     ``Gᵢ ≠ 0`` as the incremental path, so both paths give bitwise-equal results.
     """
+    Z, y, u0, w_star, lo = group
+    a, eta, steps, thr, clip, dtype = cfg.a, cfg.eta, cfg.steps, cfg.thr, cfg.clip, cfg.dtype
     trials, m, k, n = Z.shape
     M = m * k
     Zflat = np.ascontiguousarray(Z).reshape(trials * M, n)
@@ -191,32 +187,26 @@ def run_dense(Z, y, u0, w_star, a, eta, steps, thr, clip, out, lo, dtype):
     wf = np.empty((trials, n, 1), dtype=dtype)
     s = np.empty((trials, M, 1), dtype=dtype)
     g = np.empty((trials, n))
-    bounds = np.arange(trials + 1) * M
     for t in range(steps + 1):
         b = slot.size
         np.greater_equal(U[:b], 0.0, out=wp[:b])
         np.subtract(np.multiply(wp[:b], 2.0, dtype=dtype), 1.0, out=wf[:b, :, 0])
         np.matmul(Zw[:b], wf[:b], out=s[:b])
         S = s[:b, :, 0]
-        r = _residual(S, Y[:b], a, m, k)
+        r = residual(S, Y[:b], a, m, k)
         out.step(slot + lo, t, r, wp[:b], None if WS is None else WS[:b])
         if t == steps:
             out.finish(slot + lo, t, U[:b])
             break
-        G = _weights(r, a, m, k, None if thr is None else np.abs(S) <= thr)
-        nz = G.ravel().nonzero()[0]
-        data = G.ravel()[nz]
-        indptr = nz.searchsorted(bounds[: b + 1])
+        G = weights(r, a, m, k, None if thr is None else np.abs(S) <= thr)
+        indptr, nz, data = sparse(G)
         if own:  # rows of the compacted float64 copy, already in cache
             rows = Zw_rows
         else:  # float32 copy: the caller's float64 rows, original positions
             rows = Zflat
             if slot[-1] != b - 1:  # rows of removed trials precede some active ones
                 nz += np.repeat((slot - np.arange(b)) * M, np.diff(indptr))
-        gb = g[:b]
-        gb.fill(0.0)
-        _csr_accumulate(gb, indptr, nz, data, rows)
-        np.divide(gb, m, out=gb)
+        gb = row_sum(g[:b], indptr, nz, data, rows, m)
         if not gb.all():
             done = ~gb.any(axis=1)
             if done.any():
@@ -248,54 +238,75 @@ def _exponents(Zr, n):
     return np.clip(np.nan_to_num(p, posinf=0.0), -1000, 1000)
 
 
-def _run_fast_compiled(
-    Zr, Zt, q, C, T, U, wp, WS, tau, eta, clip, steps, m, check_hits, out, lo, fresh
-):
+class _Fast(NamedTuple):
+    """The fast mode's arrays, handed from the numpy setup to the compiled loop."""
+
+    Zr: np.ndarray
+    Zt: np.ndarray
+    q: np.ndarray
+    C: np.ndarray
+    T: np.ndarray
+    U: np.ndarray
+    wp: np.ndarray
+    WS: np.ndarray | None
+    tau: int
+    check_hits: bool
+
+
+def _run_fast_compiled(fast: _Fast, cfg: Config, out: Records, lo: int, fresh) -> Records:
     """The fast mode's steps in compiled code (:mod:`stelib._kernel`), same arithmetic."""
+    Zr, Zt, q, C, T, U, wp, WS, tau, check_hits = fast
     trials, M, n = Zr.shape
     has_star = WS is not None
     ws = WS if has_star else np.zeros((trials, n), dtype=bool)
-    dist = np.count_nonzero(wp != ws, axis=1).astype(np.int64)
-    tnext = np.zeros(trials, dtype=np.int64)
-    alive = np.ones(trials, dtype=bool)
-    hit = out.hit[lo : lo + trials]  # views: the kernel writes the records in place
-    fixed = out.fixed_point[lo : lo + trials]
-    pre = np.zeros((trials, M))
-    pre_t = np.full(trials, -1, dtype=np.int64)
-    options = (
-        int(tau),
-        float(eta),
-        float(clip) if clip is not None else 0.0,
-        clip is not None,
-        int(steps),
-        float(m),
-        has_star,
-        bool(check_hits),
+    clip = cfg.clip
+    options = _kernel.Options(
+        tau=int(tau),
+        eta=float(cfg.eta),
+        clip=float(clip) if clip is not None else 0.0,
+        use_clip=clip is not None,
+        steps=int(cfg.steps),
+        m=float(M),  # k = 1 in the fast mode: M = m
+        has_star=has_star,
+        check_hits=bool(check_hits),
     )
     # The kernel's layout: rows premultiplied by their weight (the products it would form),
     # doubled integer columns and an all-zero one, margins padded to whole blocks of rows that
     # never qualify (their margin is the largest int32 and their columns are zero).
     Mp = -(-M // _kernel.ROW_BLOCK) * _kernel.ROW_BLOCK
-    P = Zr * C.reshape(trials, M, 1)
     Zt2 = np.zeros((trials, n + 1, Mp), dtype=np.int32)
     np.multiply(Zt.reshape(trials, n, M), 2, out=Zt2[:, :n, :M])
     Tp = np.full((trials, Mp), np.iinfo(np.int32).max, dtype=np.int32)
     Tp[:, :M] = T
-    state = (Tp, U, wp, ws, dist, tnext, alive, hit, fixed, pre, pre_t)
-    data = (P, Zt2, np.ascontiguousarray(q))
-    while (b := _kernel.fast_trials(*data, *state, options)) >= 0:
-        pre[b] = fresh(b)  # an undecided sign: the dense path's float64 value decides
-        pre_t[b] = tnext[b]
+    state = _kernel.State(
+        T=Tp,
+        U=U,
+        wp=wp,
+        ws=ws,
+        dist=np.count_nonzero(wp != ws, axis=1).astype(np.int64),
+        tnext=np.zeros(trials, dtype=np.int64),
+        alive=np.ones(trials, dtype=bool),
+        hit=out.hit[lo : lo + trials],  # views: the kernel writes the records in place
+        fixed=out.fixed_point[lo : lo + trials],
+        fresh=np.zeros((trials, M)),
+        fresh_t=np.full(trials, -1, dtype=np.int64),
+    )
+    data = _kernel.Data(P=Zr * C.reshape(trials, M, 1), Zt2=Zt2, q=np.ascontiguousarray(q))
+    while (b := _kernel.fast_trials(data, state, options)) >= 0:
+        state.fresh[b] = fresh(b)  # an undecided sign: the dense path's float64 value decides
+        state.fresh_t[b] = state.tnext[b]
     out.u[lo : lo + trials] = U
     return out
 
 
-def run_incremental(Z, y, u0, w_star, a, eta, steps, thr, clip, out, lo):
-    """The incremental path on trials ``lo, lo+1, …`` (``Z`` etc. are this group's rows).
+def run_incremental(group: Group, cfg: Config, out: Records) -> Records:
+    """The incremental path on the trials of ``group``.
 
     Every array keeps the group's trials in order; a trial that reached a fixed point is frozen
     (its rows produce no work in the sparse products), not moved.
     """
+    Z, y, u0, w_star, lo = group
+    a, eta, steps, thr, clip = cfg.a, cfg.eta, cfg.steps, cfg.thr, cfg.clip
     trials, m, k, n = Z.shape
     M = m * k
     record = out.loss is not None
@@ -346,10 +357,9 @@ def run_incremental(Z, y, u0, w_star, a, eta, steps, thr, clip, out, lo):
         ]
         check_hits = not np.array_equal(np.array(at_star), y)
 
-    if fast and not record and STATS is None and _kernel.AVAILABLE and USE_KERNEL:
-        return _run_fast_compiled(
-            Zr, Zt, q, C, T, U, wp, WS, tau, eta, clip, steps, m, check_hits, out, lo, fresh
-        )
+    if fast and not record and cfg.stats is None and _kernel.AVAILABLE and cfg.use_kernel:
+        state = _Fast(Zr, Zt, q, C, T, U, wp, WS, tau, check_hits)
+        return _run_fast_compiled(state, cfg, out, lo, fresh)
 
     for t in range(steps + 1):
         if fast:
@@ -386,8 +396,8 @@ def run_incremental(Z, y, u0, w_star, a, eta, steps, thr, clip, out, lo):
                     pos[b] = np.where(band[b], s_b >= 0, pos[b])
                     if keep_mu is not None:
                         keep_mu[b] = np.where(band[b], np.abs(s_b) <= thr, keep_mu[b])
-            r = _residual(pos, y, a, m, k)
-            G = _weights(r, a, m, k, keep_mu)
+            r = residual(pos, y, a, m, k)
+            G = weights(r, a, m, k, keep_mu)
             if not alive.all():
                 G[~alive] = 0.0
             nz = G.ravel().nonzero()[0]
@@ -409,9 +419,7 @@ def run_incremental(Z, y, u0, w_star, a, eta, steps, thr, clip, out, lo):
             out.finish(gid[alive], t, U[alive])
             break
         # ĝ from the rows with Gᵢ ≠ 0 only, summed in row order per trial.
-        g.fill(0.0)
-        _csr_accumulate(g, nz.searchsorted(boundsM), nz, data, Zflat)
-        np.divide(g, m, out=g)
+        row_sum(g, nz.searchsorted(boundsM), nz, data, Zflat, m)
         if not g.all():
             done = alive & ~g.any(axis=1)
             if done.any():
@@ -432,9 +440,9 @@ def run_incremental(Z, y, u0, w_star, a, eta, steps, thr, clip, out, lo):
         np.greater_equal(U, 0.0, out=wn)
         np.not_equal(wn, wp, out=fl)
         F = fl.ravel().nonzero()[0]
-        if STATS is not None:
-            STATS.append((int(alive.sum()), F.size, nz.size))
+        if cfg.stats is not None:
+            cfg.stats.append((int(alive.sum()), F.size, nz.size))
         if F.size:
-            _csr_accumulate(T, F.searchsorted(boundsN), F, np.where(wn.ravel()[F], two, mtwo), Zt)
+            accumulate(T, F.searchsorted(boundsN), F, np.where(wn.ravel()[F], two, mtwo), Zt)
         wp, wn = wn, wp
     return out

@@ -26,6 +26,8 @@ this loop, which compacted the lists one entry at a time and added one column pe
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 try:
@@ -179,7 +181,46 @@ def _flip_margins(Tb, Ztb, ups, nup, downs, ndown):
             Tb[i] += up - down
 
 
-def _fast_trials(P, Zt2, q, T, U, wp, ws, dist, tnext, alive, hit, fixed, fresh, fresh_t, options):
+class Options(NamedTuple):
+    """The run's constants: integer certificate ``tau``, step ``eta``, box ``clip`` (used iff
+    ``use_clip``), budget ``steps``, sample size ``m`` (a float), whether a teacher is given
+    (``has_star``) and whether hits must be checked every step (``check_hits``)."""
+
+    tau: int
+    eta: float
+    clip: float
+    use_clip: bool
+    steps: int
+    m: float
+    has_star: bool
+    check_hits: bool
+
+
+class Data(NamedTuple):
+    """The read-only inputs: rows ``P``, doubled integer columns ``Zt2``, labels' signs ``q``."""
+
+    P: np.ndarray
+    Zt2: np.ndarray
+    q: np.ndarray
+
+
+class State(NamedTuple):
+    """The per-trial state the kernel updates in place (see :func:`fast_trials`)."""
+
+    T: np.ndarray
+    U: np.ndarray
+    wp: np.ndarray
+    ws: np.ndarray
+    dist: np.ndarray
+    tnext: np.ndarray
+    alive: np.ndarray
+    hit: np.ndarray
+    fixed: np.ndarray
+    fresh: np.ndarray
+    fresh_t: np.ndarray
+
+
+def _fast_trials(data, state, options):
     """Advance every alive trial to its end; return a trial needing a fresh product, or -1.
 
     Arrays are per trial ``b`` (first axis): ``P`` the rows ``Cᵢ Zᵢ`` (float64, ``(m, n)``),
@@ -188,13 +229,15 @@ def _fast_trials(P, Zt2, q, T, U, wp, ws, dist, tnext, alive, hit, fixed, fresh,
     ``T`` the integer margins (``(M,)``, padding rows far above ``τ``), ``q`` the labels' signs,
     ``U`` and ``wp`` the latent and binary iterates, ``ws``/``dist`` the teacher and the Hamming
     distance to it.
-    ``options = (tau, eta, clip, use_clip, steps, m, has_star, check_hits)``, ``tau`` an integer.
+    ``data`` is a :class:`Data`, ``state`` a :class:`State`, ``options`` an :class:`Options`.
 
     The state (``T``, ``U``, ``wp``, ``dist``, ``tnext``, ``alive``, ``hit``, ``fixed``) is
     updated in place, so a call that returned ``b ≥ 0`` is resumed by calling again once
     ``fresh[b]`` holds trial ``b``'s float64 pre-activations at step ``tnext[b]`` and
     ``fresh_t[b] == tnext[b]``.
     """
+    P, Zt2, q = data
+    T, U, wp, ws, dist, tnext, alive, hit, fixed, fresh, fresh_t = state
     tau, eta, clip, use_clip, steps, m, has_star, check_hits = options
     trials, M = T.shape
     n = P.shape[2]

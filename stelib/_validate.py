@@ -17,6 +17,7 @@ __all__ = [
     "check_binary",
     "check_array",
     "check_second_layer",
+    "second_layer",
     "check_rng",
 ]
 
@@ -92,6 +93,16 @@ def check_second_layer(a, k: int) -> np.ndarray:
     if arr.shape != (k,):
         raise ValueError(f"a has shape {arr.shape}, must be ({k},) to match k == {k}.")
     return arr
+
+
+def second_layer(a, k: int = 1) -> np.ndarray:
+    """The second layer ``a`` as given (its length is ``k``), or the default ``1/k``.
+
+    For the functions with both an ``a`` and a ``k`` keyword: ``k`` counts only when ``a`` is
+    None.
+    """
+    k = check_int(k, "k", min_value=1)
+    return check_second_layer(a, k if a is None else np.asarray(a).shape[0])
 
 
 def check_rng(rng) -> np.random.Generator:

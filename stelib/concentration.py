@@ -6,11 +6,12 @@ For binary ``w, w*`` the coarse gradient splits into its expectation and a data-
 
     ``ĝ(w) = c (w − w*) + e(w)``,   ``c = ‖a‖² √(2/(πn))``,   ``e(w) = ĝ(w) − E ĝ(w)``
 
-(the expectation is derived in chapter "The setup, derived"). ``c`` is the *signal*: on a wrong
-coordinate the expectation has size ``2c``, on a right one 0. This module measures the size of
-the error, ``‖e(w)‖∞``, for many ``w`` at once (all ``w`` at Hamming distance ``d`` from ``w*``,
-exhaustively for small ``n``, or a random sample), along growing prefixes of one data set, and
-gives the union-bound sample size at which ``‖e(w)‖∞ < c`` is expected to hold for all of them.
+(the expectation is derived in chapter "The setup, derived"). ``c`` (:func:`stelib.signal`) is
+the *signal*: on a wrong coordinate the expectation has size ``2c``, on a right one 0. This
+module measures the size of the error, ``‖e(w)‖∞``, for many ``w`` at once (all ``w`` at
+Hamming distance ``d`` from ``w*``, exhaustively for small ``n``, or a random sample), along
+growing prefixes of one data set, and gives the union-bound sample size at which
+``‖e(w)‖∞ < c`` is expected to hold for all of them.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from math import comb, lgamma
 
 import numpy as np
 
+from . import _gradient
+from ._types import ArrayLike, SeedLike
 from ._validate import (
     check_array,
     check_binary,
@@ -28,10 +31,9 @@ from ._validate import (
     check_rng,
     check_second_layer,
 )
-from .model import sign
+from .theory import signal
 
 __all__ = [
-    "signal",
     "weights_at_distance",
     "sample_weights_at_distance",
     "coarse_gradient_deviation",
@@ -40,28 +42,23 @@ __all__ = [
 ]
 
 
-def signal(n: int, *, a=None, k: int = 1) -> float:
-    """The signal ``c = ‖a‖² √(2/(πn))``: ``E ĝ(w) = c (w − w*)`` for binary ``w, w*``.
-
-    See chapter "The setup, derived" (:func:`stelib.population_coarse_gradient`).
-    """
-    n = check_int(n, "n", min_value=1)
-    k = check_int(k, "k", min_value=1)
-    a = check_second_layer(a, k if a is None else np.asarray(a).shape[0])
-    return float(np.dot(a, a) * np.sqrt(2.0 / (np.pi * n)))
-
-
-def weights_at_distance(w_star, d: int, *, max_count: int = 2_000_000) -> np.ndarray:
-    """All binary ``w`` at Hamming distance ``d`` from ``w*``: ``C(n, d)`` rows of length ``n``.
-
-    Row order: the flipped index sets in lexicographic order (``itertools.combinations``).
-    Raises ``ValueError`` if ``C(n, d) > max_count`` (use :func:`sample_weights_at_distance`).
-    """
+def _check_distance(w_star, d):
+    """``w*``, ``n`` and a distance ``0 <= d <= n``, validated."""
     w_star = check_binary(w_star, "w_star")
     n = w_star.size
     d = check_int(d, "d", min_value=0)
     if d > n:
         raise ValueError(f"d == {d}, must be <= n == {n}.")
+    return w_star, n, d
+
+
+def weights_at_distance(w_star: ArrayLike, d: int, *, max_count: int = 2_000_000) -> np.ndarray:
+    """All binary ``w`` at Hamming distance ``d`` from ``w*``: ``C(n, d)`` rows of length ``n``.
+
+    Row order: the flipped index sets in lexicographic order (``itertools.combinations``).
+    Raises ``ValueError`` if ``C(n, d) > max_count`` (use :func:`sample_weights_at_distance`).
+    """
+    w_star, n, d = _check_distance(w_star, d)
     max_count = check_int(max_count, "max_count", min_value=1)
     count = comb(n, d)
     if count > max_count:
@@ -77,16 +74,14 @@ def weights_at_distance(w_star, d: int, *, max_count: int = 2_000_000) -> np.nda
     return W
 
 
-def sample_weights_at_distance(w_star, d: int, count: int, *, rng=None) -> np.ndarray:
+def sample_weights_at_distance(
+    w_star: ArrayLike, d: int, count: int, *, rng: SeedLike = None
+) -> np.ndarray:
     """``count`` binary ``w`` at Hamming distance ``d`` from ``w*``, uniformly (with repetition).
 
     Each row flips a uniformly random set of ``d`` coordinates of ``w*``. Shape ``(count, n)``.
     """
-    w_star = check_binary(w_star, "w_star")
-    n = w_star.size
-    d = check_int(d, "d", min_value=0)
-    if d > n:
-        raise ValueError(f"d == {d}, must be <= n == {n}.")
+    w_star, n, d = _check_distance(w_star, d)
     count = check_int(count, "count", min_value=1)
     rng = check_rng(rng)
     order = np.argsort(rng.random((count, n)), axis=1)
@@ -96,9 +91,18 @@ def sample_weights_at_distance(w_star, d: int, count: int, *, rng=None) -> np.nd
 
 
 def coarse_gradient_deviation(
-    Z, y, W, w_star, *, m_values=None, a=None, chunk: int = 4_000_000
+    Z: ArrayLike,
+    y: ArrayLike,
+    W: ArrayLike,
+    w_star: ArrayLike,
+    *,
+    m_values: ArrayLike | None = None,
+    a: ArrayLike | None = None,
+    chunk: int = 4_000_000,
 ) -> np.ndarray:
     """``‖ĝ_m(w) − E ĝ(w)‖∞`` for every row ``w`` of ``W`` and every prefix size ``m``.
+
+    Eqs. :eq:`threshold-decomposition` and :eq:`threshold-linf`.
 
     ``ĝ_m`` is the coarse gradient (identity STE, :func:`stelib.coarse_gradient`) on the first
     ``m`` samples of ``(Z, y)``, ``E ĝ(w) = c (w − w*)`` with ``c`` = :func:`signal`. Prefixes of
@@ -152,14 +156,14 @@ def coarse_gradient_deviation(
     rows = max(1, chunk // max(1, M * k))
     for lo in range(0, W.shape[0], rows):
         Wc = W[lo : lo + rows]  # (C, n)
-        S = sign(Zf @ Wc.T).reshape(M, k, -1)  # (M, k, C)
-        R = np.einsum("mkc,k->mc", S, a) - y[:, None]  # residuals (M, C)
-        Gt = (R.T[:, :, None] * a).reshape(-1, M * k)  # (C, M·k), rows contiguous
+        S = np.ascontiguousarray((Zf @ Wc.T).T)  # pre-activations (C, M·k)
+        Gt = _gradient.weights(_gradient.residual(S, y, a, M, k), a, M, k, None)  # (C, M·k)
         mean = c * (Wc - w_star)  # E ĝ(w), (C, n)
         acc = np.zeros_like(Wc)
         start = 0
-        for i, m in enumerate(mv):
-            acc += Gt[:, start * k : m * k] @ Zf[start * k : m * k]
+        for i, m in enumerate(mv):  # ĝ on the first m samples: the sum grows by one segment
+            indptr, nz, data = _gradient.sparse(Gt[:, start * k : m * k])
+            _gradient.accumulate(acc, indptr, nz % ((m - start) * k), data, Zf[start * k : m * k])
             start = m
             out[i, lo : lo + rows] = np.max(np.abs(acc / m - mean), axis=1)
     return out
@@ -169,6 +173,8 @@ def union_bound_sample_size(
     n: int, d: int, *, count: float | None = None, delta: float = 0.5
 ) -> float:
     """Samples ``m`` at which a union bound makes ``‖e(w)‖∞ < c`` for ``count`` weights at once.
+
+    Eq. :eq:`threshold-union` (:prf:ref:`lem-threshold-union`, :prf:ref:`lem-threshold-variance`).
 
     A heuristic (ours, not the paper's): for ``k = 1`` each entry of ``e(w)`` is an average of
     ``m`` i.i.d. terms ``x_j (sign⟨x,w⟩ − sign⟨x,w*⟩)`` minus their mean, nonzero only when the
@@ -207,7 +213,7 @@ def union_bound_sample_size(
     return float(4.0 * theta * n * (np.log(2.0 * n / delta) + log_count))
 
 
-def crossing_sample_size(m_values, curve, level: float) -> float:
+def crossing_sample_size(m_values: ArrayLike, curve: ArrayLike, level: float) -> float:
     """The first ``m`` of the grid from which on ``curve`` stays below ``level``.
 
     ``curve[i]`` is a quantity measured at ``m_values[i]`` (e.g. the worst ``‖e(w)‖∞`` over a set

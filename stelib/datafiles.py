@@ -4,8 +4,13 @@ A chapter whose measurement takes longer than its execution budget reads it from
 ``chapters/data/*.json``. Every such file is written by the command line (``python -m stelib
 ... --out FILE``) and records the exact command that made it, its root seed and the stelib
 version, so a reader can regenerate it and compare byte for byte (no timings, sorted keys).
+Every format is here, written by one atomic writer (:func:`write_json`: a temporary file in the
+same folder, then ``os.replace``, so an interrupted run never leaves a half-written file).
 
-Used in chapter "The sample-size threshold" (``chapters/threshold.ipynb``).
+* success files (:func:`write_success_file`, :func:`read_success_file`), chapters "STE with
+  finite samples" and "The sample-size threshold";
+* recurrence files (:func:`write_recurrence_file`, :func:`read_recurrence_file`), chapter
+  "Label noise and recurrence".
 """
 
 from __future__ import annotations
@@ -18,14 +23,65 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._version import __version__
 from .experiments import SuccessResult
 
-__all__ = ["SuccessFile", "command_line", "write_success_file", "read_success_file"]
+__all__ = [
+    "command_line",
+    "write_json",
+    "SuccessFile",
+    "success_summary",
+    "write_success_file",
+    "read_success_file",
+    "RecurrenceFile",
+    "write_recurrence_file",
+    "read_recurrence_file",
+]
 
 
 def command_line(argv: Sequence[str]) -> str:
     """The shell command ``python -m stelib ARGV…`` that a data file records."""
     return shlex.join(["python", "-m", "stelib", *[str(a) for a in argv]])
+
+
+def write_json(path: str | os.PathLike, obj: dict, *, command: str) -> dict:
+    """Write ``obj`` with its provenance (``command``, ``version``) to ``path``, atomically.
+
+    JSON with sorted keys, no spaces, one final newline: the same inputs give the same bytes.
+    The file appears complete or not at all (a temporary file in the same folder, then
+    ``os.replace``). Returns the object written.
+    """
+    if not isinstance(command, str) or not command:
+        raise ValueError(f"command == {command!r}, must be a non-empty string.")
+    obj = {**obj, "command": command, "version": __version__}
+    path = os.fspath(path)
+    folder = os.path.dirname(path)
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+    tmp = f"{path}.{os.getpid()}.tmp"  # same folder, so os.replace is atomic
+    try:
+        with open(tmp, "x", encoding="utf-8") as fh:
+            json.dump(obj, fh, sort_keys=True, separators=(",", ":"))
+            fh.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return obj
+
+
+#: The keys a success file has only off the Gaussian model (chapter "Beyond Gaussian data").
+_FAMILY_KEYS = ("inputs", "normalise", "df", "mu", "corr")
+
+
+def _read_json(path, kind: str, need) -> dict:
+    with open(path, encoding="utf-8") as fh:
+        obj = json.load(fh)
+    missing = sorted(set(need) - set(obj))
+    if missing:
+        raise ValueError(f"{os.fspath(path)!r} is not a {kind} data file, missing {missing}.")
+    return obj
 
 
 class SuccessFile(NamedTuple):
@@ -42,9 +98,10 @@ class SuccessFile(NamedTuple):
         The exact command that wrote the file.
     version : str
         The stelib version that wrote it.
-
-    The input family, normalisation and family parameters are in ``result`` (``inputs``,
-    ``normalise``, ``input_params``; the Gaussian model's defaults where the file has none).
+    family : dict
+        The input family and normalisation where not the Gaussian model's defaults (``inputs``
+        with the family's ``df``, ``mu`` or ``corr``, and ``normalise``); ``{}`` for the
+        Gaussian model (chapter "Beyond Gaussian data").
     """
 
     result: SuccessResult
@@ -52,35 +109,24 @@ class SuccessFile(NamedTuple):
     init_scale: float
     command: str
     version: str
+    family: dict = {}  # never mutated
 
 
-def write_success_file(
-    path: str | os.PathLike,
-    result: SuccessResult,
-    *,
-    eta: float,
-    init_scale: float,
-    command: str,
+def success_summary(
+    result: SuccessResult, *, eta: float, init_scale: float, family: tuple | dict = ()
 ) -> dict:
-    """Write ``result`` with its provenance to ``path`` (JSON, sorted keys) and return the record.
+    """What ``python -m stelib success --json`` prints, less ``version``: the inputs,
+    ``successes`` and ``median_hit`` per ``m`` (a success file adds ``hits`` and provenance).
 
-    The record holds everything ``python -m stelib success --json`` prints (``n``, ``m``, ``k``,
-    ``trials``, ``steps``, ``seed``, ``eta``, ``init_scale``, ``successes``, ``median_hit``,
-    ``version``) plus ``hits`` (hitting time of every trial, ``-1`` for none) and ``command``.
-    The input family (``inputs`` and its parameters, e.g. ``df``) and ``normalise`` are added
-    only where they are not the Gaussian model's defaults (``"gaussian"``, ``"none"``), so every
-    file written before they existed regenerates byte for byte from its command.
+    ``family``: the options of :func:`stelib.check_inputs` that are not the Gaussian model's
+    defaults; only those are recorded, so every file written before input families existed
+    regenerates byte for byte from its command.
     """
-    from . import __version__
-
     if not isinstance(result, SuccessResult):
         raise TypeError(f"result must be a SuccessResult, got {type(result).__name__}.")
-    if not isinstance(command, str) or not command:
-        raise ValueError(f"command == {command!r}, must be a non-empty string.")
-    record = {
-        "command": command,
+    return {
+        **dict(family),
         "eta": float(eta),
-        "hits": result.hits.tolist(),
         "init_scale": float(init_scale),
         "k": result.k,
         "m": result.m.tolist(),
@@ -90,29 +136,34 @@ def write_success_file(
         "steps": result.steps,
         "successes": result.successes.tolist(),
         "trials": result.trials,
-        "version": __version__,
     }
-    if result.inputs != "gaussian":
-        record.update(inputs=result.inputs, **result.input_params)
-    if result.normalise != "none":
-        record["normalise"] = result.normalise
-    folder = os.path.dirname(os.fspath(path))
-    if folder:
-        os.makedirs(folder, exist_ok=True)
-    with open(path, "w", encoding="utf-8") as fh:
-        json.dump(record, fh, sort_keys=True, separators=(",", ":"))
-        fh.write("\n")
-    return record
+
+
+def write_success_file(
+    path: str | os.PathLike,
+    result: SuccessResult,
+    *,
+    eta: float,
+    init_scale: float,
+    command: str,
+    family: tuple | dict = (),
+) -> dict:
+    """Write ``result`` with its provenance to ``path`` (JSON, sorted keys) and return the record.
+
+    The record holds everything ``python -m stelib success --json`` prints (``n``, ``m``, ``k``,
+    ``trials``, ``steps``, ``seed``, ``eta``, ``init_scale``, ``successes``, ``median_hit``,
+    ``version``) plus ``hits`` (hitting time of every trial, ``-1`` for none) and ``command``;
+    ``family`` as in :func:`success_summary` (only the options that are not the defaults).
+    """
+    record = {**success_summary(result, eta=eta, init_scale=init_scale, family=family)}
+    record["hits"] = result.hits.tolist()
+    return write_json(path, record, command=command)
 
 
 def read_success_file(path: str | os.PathLike) -> SuccessFile:
     """Read a file written by :func:`write_success_file` (``python -m stelib success --out``)."""
-    with open(path, encoding="utf-8") as fh:
-        record = json.load(fh)
     keys = {"command", "eta", "hits", "init_scale", "k", "m", "n", "seed", "steps", "trials"}
-    missing = sorted((keys | {"version"}) - set(record))
-    if missing:
-        raise ValueError(f"{os.fspath(path)!r} is not a success data file, missing {missing}.")
+    record = _read_json(path, "success", keys | {"version"})
     hits = np.asarray(record["hits"], dtype=np.int64)
     m = np.asarray(record["m"], dtype=np.int64)
     if hits.shape != (m.size, record["trials"]):
@@ -128,9 +179,6 @@ def read_success_file(path: str | os.PathLike) -> SuccessFile:
         steps=int(record["steps"]),
         seed=int(record["seed"]),
         hits=hits,
-        inputs=str(record.get("inputs", "gaussian")),
-        normalise=str(record.get("normalise", "none")),
-        input_params={key: float(record[key]) for key in ("df", "mu", "corr") if key in record},
     )
     return SuccessFile(
         result=result,
@@ -138,4 +186,79 @@ def read_success_file(path: str | os.PathLike) -> SuccessFile:
         init_scale=float(record["init_scale"]),
         command=str(record["command"]),
         version=str(record["version"]),
+        family={key: record[key] for key in _FAMILY_KEYS if key in record},
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Recurrence files (``python -m stelib recurrence-grid --out FILE``)
+# ---------------------------------------------------------------------------------------------
+
+#: Inputs shared by every record of a recurrence file, stored once.
+_SHARED = ("n", "k", "steps", "seed", "eta", "init_scale", "clip", "latent")
+
+
+class RecurrenceFile(NamedTuple):
+    """A recurrence data file (``python -m stelib recurrence-grid --out FILE``), read back.
+
+    Attributes
+    ----------
+    params : dict
+        Shared inputs: ``n``, ``k``, ``steps``, ``seed``, ``eta``, ``init_scale``, ``clip``,
+        ``latent``, ``trials`` and the grid ``m``, ``flip``, ``noise_std``.
+    records : list of dict
+        One per (``m``, ``flip``, ``noise_std``, trial), in that order; with ``params`` and
+        ``version`` added back each equals :func:`recurrence_record`'s output.
+    command : str
+        The exact command that wrote the file.
+    version : str
+        The stelib version that wrote it.
+    """
+
+    params: dict
+    records: list
+    command: str
+    version: str
+
+    def table(self, key: str) -> np.ndarray:
+        """Field ``key`` of every record as an array of shape (len(m), len(flip),
+        len(noise_std), trials); ``None`` becomes NaN."""
+        p = self.params
+        shape = (len(p["m"]), len(p["flip"]), len(p["noise_std"]), p["trials"])
+        if not self.records or key not in self.records[0]:
+            raise ValueError(f"key == {key!r} is not a field of the records.")
+        vals = [np.nan if r[key] is None else r[key] for r in self.records]
+        return np.asarray(vals, dtype=np.float64).reshape(shape + np.shape(vals[0]))
+
+
+def write_recurrence_file(
+    path: str | os.PathLike, records: list, *, params: dict, command: str
+) -> dict:
+    """Write sweep ``records`` with their provenance to ``path`` (JSON, sorted keys).
+
+    The shared inputs (``n``, ``k``, ``steps``, ``seed``, ``eta``, ``init_scale``, ``clip``,
+    ``latent``) and ``version`` are stored once; ``params`` must also give ``trials`` and the
+    grid ``m``, ``flip``, ``noise_std``. Returns the object written.
+    """
+    need = set(_SHARED) | {"trials", "m", "flip", "noise_std"}
+    missing = sorted(need - set(params))
+    if missing:
+        raise ValueError(f"params is missing {missing}.")
+    size = len(params["m"]) * len(params["flip"]) * len(params["noise_std"]) * params["trials"]
+    if len(records) != size:
+        raise ValueError(f"records has {len(records)} entries, the grid in params needs {size}.")
+    slim = [{k: v for k, v in r.items() if k not in _SHARED + ("version",)} for r in records]
+    return write_json(path, {**{k: params[k] for k in need}, "records": slim}, command=command)
+
+
+def read_recurrence_file(path: str | os.PathLike) -> RecurrenceFile:
+    """Read a file written by :func:`write_recurrence_file`."""
+    need = set(_SHARED) | {"trials", "m", "flip", "noise_std", "records", "command", "version"}
+    obj = _read_json(path, "recurrence", need)
+    params = {k: obj[k] for k in sorted(set(_SHARED) | {"trials", "m", "flip", "noise_std"})}
+    records = [
+        {**{k: params[k] for k in _SHARED}, **r, "version": obj["version"]} for r in obj["records"]
+    ]
+    return RecurrenceFile(
+        params=params, records=records, command=obj["command"], version=obj["version"]
     )

@@ -1,8 +1,13 @@
-"""Sweeps: success probability of the STE-gradient method over a grid of sample sizes.
+"""Experiments: every sweep of the book, on one task runner.
 
-Used in chapters "STE with finite samples" and "The sample-size threshold". A sweep is cut into
-batches of trials; each batch is a pure function of its parameters (trial ``i`` draws from its
-own stream, see :mod:`stelib.data`), so
+* :func:`success_probability`: success of the STE-gradient method over sample sizes (chapters
+  "STE with finite samples" and "The sample-size threshold");
+* :func:`recurrence_record` and :func:`recurrence_sweep`: noisy runs and their recurrence
+  statistics (chapter "Label noise and recurrence").
+
+A sweep is cut into tasks (batches of trials, or grid points); each task is a pure function of
+its parameters (trial ``i`` draws from its own stream, see :mod:`stelib.data`) run by
+:func:`run_tasks`, so
 
 * results do not depend on the batch size, the number of trials, the order of grid points or the
   executor that runs them (any :class:`concurrent.futures.Executor`: processes locally, a Dask
@@ -14,18 +19,32 @@ own stream, see :mod:`stelib.data`), so
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from typing import NamedTuple
 
+import joblib
 import numpy as np
+from tqdm.auto import tqdm
 
 from ._validate import check_float, check_int
+from ._version import __version__
 from .data import sample_trials
-from .input_families import check_normalise, input_parameters
-from .ste import _check_ste, ste_gradient_method
+from .input_families import check_inputs
+from .model import sign
+from .recurrence import run_summaries
+from .ste import _check_ste, coarse_gradient, ste_gradient_method
+from .theory import DriftPrediction, drift_prediction
+from .trajectory import latent_trajectory
 
-__all__ = ["SuccessResult", "success_probability", "progress_enabled"]
+__all__ = [
+    "run_tasks",
+    "progress_enabled",
+    "SuccessResult",
+    "success_probability",
+    "recurrence_record",
+    "recurrence_sweep",
+]
 
 
 def progress_enabled(progress: bool | None) -> bool:
@@ -40,6 +59,63 @@ def progress_enabled(progress: bool | None) -> bool:
     return bool(progress)
 
 
+def run_tasks(
+    fn: Callable,
+    tasks: Sequence[tuple],
+    *,
+    executor: Executor | None = None,
+    memory=None,
+    progress: bool | None = None,
+    desc: str = "",
+    unit: str = "task",
+) -> list:
+    """``[fn(*task) for task in tasks]``, on ``executor``, cached in ``memory``, with a bar.
+
+    The one task runner of every sweep. ``fn`` must be a pure module-level function (so that
+    processes can run it and joblib can key its cache by its arguments); the results come back
+    in the order of ``tasks`` whatever the executor.
+
+    Parameters
+    ----------
+    fn : callable
+        Runs one task.
+    tasks : sequence of tuple
+        The positional arguments of each call.
+    executor : concurrent.futures.Executor, optional
+        Runs the tasks (processes locally, a Dask ``Client``'s executor on a cluster); ``None``
+        runs them in this process, one after the other.
+    memory : str, os.PathLike or joblib.Memory, optional
+        On-disk cache of finished tasks, keyed by ``fn`` and its arguments: an interrupted
+        sweep resumes where it stopped.
+    progress : bool, optional
+        Progress bar (tqdm); default from :func:`progress_enabled`.
+    desc, unit : str
+        Labels of the progress bar.
+    """
+    if executor is not None and not isinstance(executor, Executor):
+        raise TypeError(
+            f"executor must be a concurrent.futures.Executor, got {type(executor).__name__}."
+        )
+    if memory is not None:
+        if not isinstance(memory, joblib.Memory):
+            memory = joblib.Memory(os.fspath(memory), verbose=0)
+        fn = memory.cache(fn)
+    bar = tqdm(total=len(tasks), desc=desc, unit=unit, disable=not progress_enabled(progress))
+    out = []
+    try:
+        if executor is None:
+            for task in tasks:
+                out.append(fn(*task))
+                bar.update()
+        else:
+            for future in [executor.submit(fn, *task) for task in tasks]:
+                out.append(future.result())
+                bar.update()
+    finally:
+        bar.close()
+    return out
+
+
 class SuccessResult(NamedTuple):
     """Outcome of :func:`success_probability`.
 
@@ -52,10 +128,6 @@ class SuccessResult(NamedTuple):
     hits : numpy.ndarray of int, shape (len(m), trials)
         Hitting time of ``w*`` for every trial, ``-1`` where ``w*`` was not reached within
         ``steps``.
-    inputs, normalise : str
-        Input family and normalisation layer (chapter "Beyond Gaussian data").
-    input_params : dict
-        The family's parameters (:func:`stelib.input_parameters`; ``{}`` for most).
     """
 
     n: int
@@ -65,9 +137,6 @@ class SuccessResult(NamedTuple):
     steps: int
     seed: int
     hits: np.ndarray
-    inputs: str = "gaussian"
-    normalise: str = "none"
-    input_params: dict = {}  # never mutated
 
     @property
     def successes(self) -> np.ndarray:
@@ -89,17 +158,10 @@ class SuccessResult(NamedTuple):
         return out
 
 
-def _success_batch(
-    n, m, k, seed, start, size, steps, eta, init_scale, ste, ste_scale, inputs="gaussian", **data
-):
-    """Hitting times of trials ``start … start + size − 1`` at ``(n, m, k)`` (noiseless).
-
-    ``data`` holds ``normalise`` and the family's parameters when not the Gaussian model's
-    defaults (so the on-disk cache keys of Gaussian batches are unchanged).
-    """
-    t = sample_trials(
-        n, m, trials=size, seed=seed, start=start, k=k, init_scale=init_scale, inputs=inputs, **data
-    )
+def _success_batch(n, m, k, seed, start, size, steps, eta, init_scale, ste, ste_scale, *family):
+    """Hitting times of trials ``start … start + size − 1`` at ``(n, m, k)`` (noiseless)."""
+    t = sample_trials(n, m, trials=size, seed=seed, start=start, k=k, init_scale=init_scale,
+                      **dict(family))  # fmt: skip
     res = ste_gradient_method(
         t.Z, t.y, t.u0, w_star=t.w_star, a=t.a, eta=eta, steps=steps, ste=ste, ste_scale=ste_scale
     )
@@ -122,11 +184,7 @@ def success_probability(
     executor: Executor | None = None,
     memory=None,
     progress: bool | None = None,
-    inputs: str = "gaussian",
-    normalise: str = "none",
-    df: float | None = None,
-    mu: float | None = None,
-    corr: float | None = None,
+    **family,
 ) -> SuccessResult:
     """Estimate ``P(sign(uₜ) = w* for some t ≤ steps)`` for each ``m`` (noiseless labels).
 
@@ -144,8 +202,9 @@ def success_probability(
         Patches.
     seed : int
         Root seed; trial ``i`` at ``(n, m, k)`` uses :func:`stelib.trial_seed`.
-    eta, init_scale, ste, ste_scale
-        Passed to :func:`stelib.sample_trial` and :func:`stelib.ste_gradient_method`.
+    eta, init_scale, ste, ste_scale, **family
+        Passed to :func:`stelib.sample_trial` and :func:`stelib.ste_gradient_method`; ``family``:
+        ``inputs``, ``normalise``, ``df``, ``mu``, ``corr`` (:func:`stelib.check_inputs`).
     batch_size : int
         Trials per batch (memory ``≈ 8·batch_size·m·k·n`` bytes). Does not change results.
     executor : concurrent.futures.Executor, optional
@@ -154,14 +213,6 @@ def success_probability(
         On-disk cache of finished batches, keyed by all their parameters.
     progress : bool, optional
         Progress bar; default from :func:`progress_enabled`.
-    inputs : str
-        Input family (:func:`stelib.sample_inputs`); default ``"gaussian"``.
-    normalise : str
-        Normalisation layer of the network (:func:`stelib.normalise_inputs`), teacher and
-        student alike; default ``"none"``. The defaults give exactly the Gaussian model's
-        results.
-    df, mu, corr : float, optional
-        The family's parameter (:func:`stelib.input_parameters`).
 
     Returns
     -------
@@ -183,68 +234,217 @@ def success_probability(
     init_scale = check_float(init_scale, "init_scale", min_value=0.0, strict_min=True)
     ste_scale = _check_ste(ste, ste_scale)
     batch_size = check_int(batch_size, "batch_size", min_value=1)
-    params = input_parameters(inputs, df=df, mu=mu, corr=corr)
-    check_normalise(normalise)
-    if normalise == "whiten" and int(m_values.min()) * k < n + 1:
-        raise ValueError(
-            f"m == {int(m_values.min())} (with k == {k}): normalise == 'whiten' in dimension "
-            f"n == {n} needs m·k >= n + 1."
-        )
-    data = {} if inputs == "gaussian" else {"inputs": inputs, **params}
-    if normalise != "none":
-        data["normalise"] = normalise
-    if executor is not None and not isinstance(executor, Executor):
-        raise TypeError(
-            f"executor must be a concurrent.futures.Executor, got {type(executor).__name__}."
-        )
-
-    fn = _success_batch
-    if memory is not None:
-        import joblib
-
-        if not isinstance(memory, joblib.Memory):
-            memory = joblib.Memory(os.fspath(memory), verbose=0)
-        fn = memory.cache(_success_batch)
-
+    family = check_inputs(m=int(m_values.min()), k=k, n=n, **family)
+    spec = [(i, start) for i in range(m_values.size) for start in range(0, trials, batch_size)]
     tasks = [
-        (i, start, (mv, start, min(batch_size, trials - start)))
-        for i, mv in enumerate(m_values)
-        for start in range(0, trials, batch_size)
+        (n, int(m_values[i]), k, seed, start, min(batch_size, trials - start), steps, eta)
+        + (init_scale, ste, ste_scale, *family)
+        for i, start in spec
     ]
-
-    def args(mv, start, size):
-        return (n, int(mv), k, seed, start, size, steps, eta, init_scale, ste, ste_scale)
-
-    from tqdm.auto import tqdm
-
+    done = run_tasks(
+        _success_batch, tasks, executor=executor, memory=memory, progress=progress,
+        desc=f"n={n}", unit="batch",
+    )  # fmt: skip
     hits = np.full((m_values.size, trials), -1, dtype=np.int64)
-    bar = tqdm(
-        total=len(tasks), desc=f"n={n}", unit="batch", disable=not progress_enabled(progress)
+    for (i, start), h in zip(spec, done, strict=True):
+        hits[i, start : start + h.size] = h
+    return SuccessResult(n=n, k=k, m=m_values, trials=trials, steps=steps, seed=seed, hits=hits)
+
+
+# ---------------------------------------------------------------------------------------------
+# Label noise: one run summarised, and a sweep over (m, flip, noise_std)
+# ---------------------------------------------------------------------------------------------
+
+
+class NoisyRuns(NamedTuple):
+    """:func:`noisy_runs`, a row per trial: teachers, drift ``c = ĝ(w*)`` and its prediction,
+    distances (trials, T + 1), last iterates, and every ``uₜ`` with ``latent`` (else None)."""
+
+    w_star: np.ndarray
+    c: np.ndarray
+    pred: DriftPrediction
+    distance: np.ndarray
+    u_final: np.ndarray
+    path: np.ndarray | None
+
+
+def noisy_runs(n, m, k, flip, noise_std, clip, steps, seed, trials, eta, init_scale, latent):
+    """Trials ``trials`` (consecutive indices) at ``(n, m, k)`` with label noise, recorded by
+    the engine, or with ``latent`` by :func:`stelib.latent_trajectory` (the same iterates)."""
+    t = sample_trials(
+        n, m, trials=len(trials), seed=seed, start=trials[0], k=k, flip=flip,
+        noise_std=noise_std, init_scale=init_scale,
+    )  # fmt: skip
+    c = np.stack([coarse_gradient(*zyw, a=t.a) for zyw in zip(t.Z, t.y, t.w_star, strict=True)])
+    pred = drift_prediction(c, t.w_star, flip=flip, a=t.a)
+    U = None
+    if latent:
+        U = latent_trajectory(t.Z, t.y, t.u0, a=t.a, eta=eta, steps=steps, clip=clip)
+        distance = np.count_nonzero(sign(U) != t.w_star[:, None, :], axis=2)
+        u_final = U[:, -1]
+    else:
+        res = ste_gradient_method(
+            t.Z, t.y, t.u0, w_star=t.w_star, a=t.a, eta=eta, steps=steps, clip=clip, record=True
+        )
+        distance, u_final = res.distance, res.u
+    return NoisyRuns(t.w_star, c, pred, distance, u_final, U)
+
+
+def _records(
+    n, m, k, flip, noise_std, clip, steps, seed, trials, eta, init_scale, latent
+) -> list[dict]:
+    """One JSON-ready record per trial index in ``trials`` (see :func:`recurrence_record`)."""
+    run = noisy_runs(n, m, k, flip, noise_std, clip, steps, seed, trials, eta, init_scale, latent)
+    inputs = {"n": n, "m": m, "k": k, "flip": flip, "noise_std": noise_std, "clip": clip}
+    inputs |= {"steps": steps, "seed": seed, "eta": eta, "init_scale": init_scale}
+    inputs |= {"latent": bool(latent), "version": __version__}
+    summary = run_summaries(
+        run.distance, run.u_final, run.c, run.w_star, run.pred, eta=eta, path=run.path
     )
-    try:
-        if executor is None:
-            for i, start, spec in tasks:
-                hits[i, start : start + spec[2]] = fn(*args(*spec), **data)
-                bar.update()
-        else:
-            futures = [
-                (i, start, spec, executor.submit(fn, *args(*spec), **data))
-                for i, start, spec in tasks
-            ]
-            for i, start, spec, fut in futures:
-                hits[i, start : start + spec[2]] = fut.result()
-                bar.update()
-    finally:
-        bar.close()
-    return SuccessResult(
-        n=n,
-        k=k,
-        m=m_values,
-        trials=trials,
-        steps=steps,
-        seed=seed,
-        hits=hits,
-        inputs=inputs,
-        normalise=normalise,
-        input_params=params,
+    return [{**inputs, "trial": int(i), **s} for i, s in zip(trials, summary, strict=True)]
+
+
+def _check_run_inputs(n, m, k, flip, noise_std, clip, steps, seed, eta, init_scale):
+    n = check_int(n, "n", min_value=1)
+    m = check_int(m, "m", min_value=1)
+    k = check_int(k, "k", min_value=1)
+    flip = check_float(flip, "flip", min_value=0.0, max_value=1.0)
+    noise_std = check_float(noise_std, "noise_std", min_value=0.0)
+    if clip is not None:
+        clip = check_float(clip, "clip", min_value=0.0, strict_min=True)
+    steps = check_int(steps, "steps", min_value=0)
+    seed = check_int(seed, "seed", min_value=0)
+    eta = check_float(eta, "eta", min_value=0.0, strict_min=True)
+    init_scale = check_float(init_scale, "init_scale", min_value=0.0, strict_min=True)
+    return n, m, k, flip, noise_std, clip, steps, seed, eta, init_scale
+
+
+def recurrence_record(
+    n: int,
+    m: int,
+    *,
+    k: int = 1,
+    flip: float = 0.0,
+    noise_std: float = 0.0,
+    clip: float | None = None,
+    steps: int = 20_000,
+    seed: int = 0,
+    trial: int = 0,
+    eta: float = 1.0,
+    init_scale: float = 1e-3,
+    latent: bool = False,
+) -> dict:
+    """Run one noisy trial and summarise its recurrence (``python -m stelib recurrence``).
+
+    Trial ``trial`` at ``(n, m, k)`` draws from ``SeedSequence(seed, spawn_key=(n, m, k, trial))``
+    (:func:`stelib.sample_trial`), so runs that differ only in ``flip``, ``noise_std`` or ``clip``
+    share ``Z``, ``w*`` and ``u₀`` (and a larger ``flip`` flips a superset of the labels).
+
+    Parameters
+    ----------
+    n, m, k : int
+        Dimension, samples, patches.
+    flip, noise_std : float
+        Label noise (:func:`stelib.noisy_labels`); both may be used at once.
+    clip : float > 0, optional
+        Box ``[−clip, clip]`` for the latent weights.
+    steps : int
+        Budget ``T``.
+    seed, trial : int
+        Root seed and trial index.
+    eta, init_scale : float
+        Step size and scale of ``u₀``.
+    latent : bool
+        Also record every ``uₜ`` (:func:`latent_trajectory`, slower) and add the measured side of
+        the mechanism: which coordinates oscillate, whether the sojourn lengths at ``w*`` equal
+        :func:`exit_time`, the majority vote over time.
+
+    Returns
+    -------
+    dict
+        JSON-ready, with the inputs, ``version``, the fields of :class:`RecurrenceStats`
+        (``first_hit`` and ``max_distance_after_first_hit`` are ``None`` without a hit),
+        ``return_time_hist`` (:func:`return_time_histogram`), ``mean_return_time``,
+        ``max_abs_u`` (``max |u_T|``), ``predicted_oscillating`` and ``predicted_occupation``
+        (:func:`drift_prediction`); with ``latent`` also ``observed_oscillating`` (coordinates
+        wrong at some step of the second half), ``oscillating_both`` (predicted and observed),
+        ``prediction_accuracy`` (fraction of coordinates whose oscillate/lock prediction is
+        right; ``None`` without a hit), ``sojourns`` and
+        ``sojourn_length_predicted`` (completed sojourns, and how many lasted exactly
+        :func:`exit_time` steps), ``ergodic_distance`` (Hamming distance of
+        :func:`ergodic_weights` to ``w*``), ``mean_wrong_fraction`` and
+        ``predicted_wrong_fraction`` (mean over coordinates of :func:`wrong_fraction` and of its
+        prediction).
+
+    See chapter "Label noise and recurrence".
+    """
+    args = _check_run_inputs(n, m, k, flip, noise_std, clip, steps, seed, eta, init_scale)
+    trial = check_int(trial, "trial", min_value=0)
+    n, m, k, flip, noise_std, clip, steps, seed, eta, init_scale = args
+    return _records(
+        n, m, k, flip, noise_std, clip, steps, seed, [trial], eta, init_scale, bool(latent)
+    )[0]
+
+
+def recurrence_sweep(
+    n: int,
+    m: Sequence[int],
+    *,
+    flip: Sequence[float] = (0.0,),
+    noise_std: Sequence[float] = (0.0,),
+    trials: int = 10,
+    k: int = 1,
+    clip: float | None = None,
+    steps: int = 20_000,
+    seed: int = 0,
+    eta: float = 1.0,
+    init_scale: float = 1e-3,
+    latent: bool = False,
+    executor: Executor | None = None,
+    memory=None,
+    progress: bool | None = None,
+) -> list[dict]:
+    """:func:`recurrence_record` for trials ``0 … trials − 1`` at every ``(m, flip, noise_std)``.
+
+    Parameters
+    ----------
+    n : int
+    m, flip, noise_std : sequences
+        The grid; its points are all combinations.
+    trials : int
+        Trials per grid point (one independent stream each, shared across ``flip`` and
+        ``noise_std``).
+    k, clip, steps, seed, eta, init_scale, latent
+        See :func:`recurrence_record`.
+    executor : concurrent.futures.Executor, optional
+        Runs the grid points; results do not depend on it.
+    memory : str, os.PathLike or joblib.Memory, optional
+        On-disk cache of finished grid points (resume after an interruption).
+    progress : bool, optional
+        Progress bar, default from :func:`stelib.progress_enabled`.
+
+    Returns
+    -------
+    list of dict
+        Records in the order ``m``, then ``flip``, then ``noise_std``, then trial; record ``i`` at
+        a grid point equals ``recurrence_record(..., trial=i)``.
+    """
+    ms = [check_int(v, "m", min_value=1) for v in np.atleast_1d(m).tolist()]
+    flips = [check_float(v, "flip", min_value=0.0, max_value=1.0) for v in np.atleast_1d(flip)]
+    stds = [check_float(v, "noise_std", min_value=0.0) for v in np.atleast_1d(noise_std)]
+    if not ms or not flips or not stds:
+        raise ValueError("m, flip and noise_std must each hold at least one value.")
+    trials = check_int(trials, "trials", min_value=1)
+    args = _check_run_inputs(n, ms[0], k, 0.0, 0.0, clip, steps, seed, eta, init_scale)
+    n, _, k, _, _, clip, steps, seed, eta, init_scale = args
+    idx = list(range(trials))
+    tasks = [
+        (n, mv, k, p, s, clip, steps, seed, idx, eta, init_scale, bool(latent))
+        for mv in ms
+        for p in flips
+        for s in stds
+    ]
+    done = run_tasks(
+        _records, tasks, executor=executor, memory=memory, progress=progress, desc="recurrence"
     )
+    return [record for records in done for record in records]

@@ -19,6 +19,7 @@ __all__ = [
     "NORMALISATIONS",
     "input_parameters",
     "check_normalise",
+    "check_inputs",
     "sample_inputs",
     "normalise_inputs",
 ]
@@ -84,6 +85,27 @@ def input_parameters(inputs: str = "gaussian", *, df=None, mu=None, corr=None) -
                 raise ValueError("corr == 1.0, must be < 1 (the covariance would be singular).")
         out[name] = value
     return out
+
+
+def check_inputs(
+    *, m: int, n: int, k: int = 1, inputs="gaussian", normalise="none", df=None, mu=None, corr=None
+) -> tuple:
+    """Validate an input family and a normalisation for ``m`` samples of ``k`` rows in ``ℝⁿ``.
+
+    Returns the options that are not the Gaussian model's defaults, as ``(name, value)`` pairs
+    to pass on as keywords (:func:`stelib.sample_trial`): ``()`` for ``"gaussian"``/``"none"``,
+    else ``inputs`` with all the family's parameters (defaults filled in) and/or ``normalise``.
+    Whitening needs ``m·k ≥ n + 1`` (pass the smallest ``m`` of a sweep).
+    """
+    params = input_parameters(inputs, df=df, mu=mu, corr=corr)
+    check_normalise(normalise)
+    if normalise == "whiten" and check_int(m, "m", min_value=1) * k < n + 1:
+        raise ValueError(
+            f"m == {m} (with k == {k}): normalise == 'whiten' in dimension n == {n} needs "
+            "m·k >= n + 1."
+        )
+    family = (("inputs", inputs), *params.items()) if inputs != "gaussian" else ()
+    return family + ((("normalise", normalise),) if normalise != "none" else ())
 
 
 def sample_inputs(

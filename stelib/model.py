@@ -42,6 +42,8 @@ def sign(x) -> np.ndarray:
 def network(Z, w, *, a=None) -> np.ndarray:
     """Output of the network, ``f(Z; w) = aᵀ σ(Z w)``, for every sample.
 
+    Eq. :eq:`setup-network` (:prf:ref:`def-setup-network`).
+
     Parameters
     ----------
     Z : array_like, shape (m, k, n)
@@ -66,6 +68,8 @@ def network(Z, w, *, a=None) -> np.ndarray:
 
 def empirical_loss(Z, y, w, *, a=None) -> float:
     """Training loss ``L_m(w) = (1/2m) Σᵢ (f(Zᵢ; w) − yᵢ)²``.
+
+    Eq. :eq:`setup-loss`.
 
     Piecewise constant in ``w`` (it depends on ``w`` only through the signs ``σ(Z w)``), so its
     gradient is zero almost everywhere: the reason the STE exists. See chapter "The setup,

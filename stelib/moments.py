@@ -31,7 +31,6 @@ import numpy as np
 from scipy.special import erf
 
 from ._validate import check_array, check_binary, check_float, check_int, check_rng
-from .concentration import signal
 from .input_families import (
     check_normalise,
     input_parameters,
@@ -39,6 +38,7 @@ from .input_families import (
     sample_inputs,
 )
 from .model import sign
+from .theory import signal
 
 __all__ = [
     "shifted_sign_moment",

@@ -21,8 +21,11 @@ from typing import NamedTuple
 
 import numpy as np
 
+from . import _gradient
+from ._types import ArrayLike
 from ._validate import check_array, check_binary, check_float, check_int, check_second_layer
 from .model import sign
+from .theory import signal
 
 __all__ = ["BIHTResult", "biht"]
 
@@ -53,23 +56,13 @@ class BIHTResult(NamedTuple):
     distance: np.ndarray | None
 
 
-def _coarse_gradients(Zf, y, w, a):
-    """``ĝ(w)`` of every trial (identity STE): ``(1/m) Σᵢ Zᵢᵀ a (f(Zᵢ; w) − yᵢ)``."""
-    b, mk, n = Zf.shape
-    k = a.size
-    s = np.matmul(Zf, w[:, :, None])[:, :, 0]  # pre-activations (b, m·k)
-    r = sign(s).reshape(b, -1, k) @ a - y  # residuals (b, m)
-    G = (r[:, :, None] * a).reshape(b, 1, mk)
-    return np.matmul(G, Zf)[:, 0, :] / y.shape[1]
-
-
 def biht(
-    Z,
-    y,
-    w0,
+    Z: ArrayLike,
+    y: ArrayLike,
+    w0: ArrayLike,
     *,
-    w_star=None,
-    a=None,
+    w_star: ArrayLike | None = None,
+    a: ArrayLike | None = None,
     tau: float | None = None,
     steps: int = 100,
 ) -> BIHTResult:
@@ -105,7 +98,7 @@ def biht(
         raise ValueError(f"w0 has shape {w.shape}, must be ({trials}, {n}) to match Z.")
     a = check_second_layer(a, k)
     if tau is None:
-        tau = 1.0 / (float(np.dot(a, a)) * np.sqrt(2.0 / (np.pi * n)))
+        tau = 1.0 / signal(n, a=a)
     tau = check_float(tau, "tau", min_value=0.0, strict_min=True)
     steps = check_int(steps, "steps", min_value=0)
     if w_star is not None:
@@ -114,7 +107,6 @@ def biht(
     y = check_array(y, "y", ndim=2)
     if y.shape != (trials, m):
         raise ValueError(f"y has shape {y.shape}, must be ({trials}, {m}) to match Z.")
-    Zf = Z.reshape(trials, m * k, n)
     fixed_point = np.full(trials, -1, dtype=np.int64)
     hit = np.full(trials, -1, dtype=np.int64)
     two_cycle = np.full(trials, -1, dtype=np.int64)
@@ -129,7 +121,8 @@ def biht(
             hit[new] = t
         if t == steps or active.size == 0:
             break
-        w_next = sign(w[active] - tau * _coarse_gradients(Zf[active], y[active], w[active], a))
+        g = _gradient.coarse_gradients(Z[active], y[active], w[active], a)
+        w_next = sign(w[active] - tau * g)
         still = np.all(w_next == w[active], axis=1)
         cycle = ~still & np.all(w_next == previous[active], axis=1) & (t > 0)
         fixed_point[active[still]] = t

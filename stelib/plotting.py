@@ -25,10 +25,20 @@ PALETTE = (
 )
 
 
-def _figure_text(fig, p, cycle):
-    titles = [fig._suptitle.get_text()] if getattr(fig, "_suptitle", None) else []
+def figure_titles(fig) -> str:
+    """The figure's titles, ``"suptitle | axes title | …"`` (empty ones left out).
+
+    The deterministic text that stands for a figure in stored notebook outputs (nbval compares
+    it), used by the explorers and by :func:`stelib.use_book_style`'s text representation.
+    """
+    titles = [fig.get_suptitle()] if fig.get_suptitle() else []
     titles += [ax.get_title() for ax in fig.axes if ax.get_title()]
-    p.text(f"[figure: {' | '.join(titles)}]" if titles else "[figure]")
+    return " | ".join(titles)
+
+
+def _figure_text(fig, p, cycle):
+    titles = figure_titles(fig)
+    p.text(f"[figure: {titles}]" if titles else "[figure]")
 
 
 def use_book_style() -> None:

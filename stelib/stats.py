@@ -74,6 +74,8 @@ def _confidence(confidence):
 def wilson_interval(successes, trials, *, confidence: float = 0.95) -> Interval:
     """Wilson score interval for a binomial proportion.
 
+    Eq. :eq:`threshold-wilson` (:prf:ref:`def-threshold-wilson`).
+
     With ``p̂ = K/N`` and ``z`` the ``(1 + confidence)/2`` normal quantile,
 
     ``(p̂ + z²/2N ± z √(p̂(1−p̂)/N + z²/4N²)) / (1 + z²/N)``.
@@ -110,7 +112,10 @@ def clopper_pearson_interval(successes, trials, *, confidence: float = 0.95) -> 
 
 
 def logistic_success(m, m50: float, width: float) -> np.ndarray:
-    """The logistic model ``P(m) = 1 / (1 + exp(−(log m − log m₅₀)/width))``."""
+    """The logistic model ``P(m) = 1 / (1 + exp(−(log m − log m₅₀)/width))``.
+
+    Eq. :eq:`threshold-logistic`.
+    """
     m = check_array(m, "m")
     m50 = check_float(m50, "m50", min_value=0.0, strict_min=True)
     width = check_float(width, "width", min_value=0.0, strict_min=True)
@@ -174,6 +179,8 @@ def fit_m50(
     rng=0,
 ) -> M50Fit:
     """Estimate ``m₅₀`` (the ``m`` with success probability ½) with a bootstrap interval.
+
+    Eq. :eq:`threshold-logistic` (:prf:ref:`def-threshold-m50`).
 
     Parameters
     ----------
@@ -370,6 +377,8 @@ class Collapse(NamedTuple):
 def collapse_spread(n, m50, scaling: str, *, replicates=None, confidence: float = 0.95) -> Collapse:
     """Spread ``max_n / min_n`` of ``m₅₀(n)/s(n)``: how far the curves are from collapsing.
 
+    Eq. :eq:`threshold-spread`.
+
     If ``m₅₀ ≈ C n^β`` the spread is about ``(n_max/n_min)^{|β − γ|}`` for ``s(n) = n^γ``; the
     scaling with the smallest spread collapses the curves best. ``replicates`` (shape
     ``(P, B)``, e.g. the ``M50Fit.replicates``) give a percentile interval.
@@ -407,6 +416,8 @@ def _hits(hits):
 def successes_within(hits, budget: int) -> np.ndarray:
     """Number of trials that hit ``w*`` within ``budget`` steps, along the last axis.
 
+    Eq. :eq:`threshold-success`.
+
     ``hits`` are first hitting times (``-1``: never within the run's own budget), so a run with
     budget ``T`` also answers every smaller budget ``T' ≤ T``: success within ``T'`` is
     ``0 ≤ τ ≤ T'``.
@@ -418,6 +429,8 @@ def successes_within(hits, budget: int) -> np.ndarray:
 
 def hitting_time_survival(hits, times: Sequence[int] | np.ndarray) -> np.ndarray:
     """Empirical survival ``P(τ > t)`` of the hitting time, for each ``t`` in ``times``.
+
+    Eqs. :eq:`threshold-hitting-time` and :eq:`threshold-success`.
 
     ``hits`` has shape ``(trials,)``; trials that never hit (``-1``) count as ``τ = ∞`` (they
     are censored at the run's budget, so only ``t`` up to that budget is meaningful).

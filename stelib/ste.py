@@ -19,7 +19,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import _engine
+from . import _engine, _gradient
+from ._types import ArrayLike
 from ._validate import check_array, check_binary, check_float, check_int, check_second_layer
 from .model import sign
 
@@ -42,7 +43,9 @@ def _check_ste(ste, ste_scale):
     return check_float(ste_scale, "ste_scale", min_value=0.0, strict_min=True)
 
 
-def ste_derivative(t, *, n: int, ste: str = "identity", ste_scale: float = 1.0) -> np.ndarray:
+def ste_derivative(
+    t: ArrayLike, *, n: int, ste: str = "identity", ste_scale: float = 1.0
+) -> np.ndarray:
     """The STE ``μ′`` used in place of ``σ′ = 0``, evaluated at pre-activations ``t``.
 
     Parameters
@@ -73,9 +76,17 @@ def ste_derivative(t, *, n: int, ste: str = "identity", ste_scale: float = 1.0) 
 
 
 def coarse_gradient(
-    Z, y, w, *, a=None, ste: str = "identity", ste_scale: float = 1.0
+    Z: ArrayLike,
+    y: ArrayLike,
+    w: ArrayLike,
+    *,
+    a: ArrayLike | None = None,
+    ste: str = "identity",
+    ste_scale: float = 1.0,
 ) -> np.ndarray:
     """The coarse gradient ``ĝ(w) = (1/m) Σᵢ Zᵢᵀ (a ⊙ μ′(Zᵢ w)) (f(Zᵢ; w) − yᵢ)``.
+
+    Eq. :eq:`setup-coarse-gradient` (:prf:ref:`def-setup-coarse-gradient`).
 
     Parameters
     ----------
@@ -106,10 +117,13 @@ def coarse_gradient(
     if w.shape != (n,):
         raise ValueError(f"w has shape {w.shape}, must be ({n},) to match Z.")
     a = check_second_layer(a, k)
-    s = Z @ w  # (m, k) pre-activations
-    r = sign(s) @ a - y  # (m,) residuals
-    G = a * ste_derivative(s, n=n, ste=ste, ste_scale=ste_scale) * r[:, None]  # (m, k)
-    return np.einsum("mkn,mk->n", Z, G) / m
+    thr = _threshold(ste, _check_ste(ste, ste_scale), n)
+    return _gradient.coarse_gradients(Z[None], y[None], w[None], a, thr)[0]
+
+
+def _threshold(ste: str, ste_scale: float, n: int) -> float | None:
+    """The clipped STE's ``c√n`` (``μ′(t) = 1{|t| ≤ c√n}``); ``None`` for the identity STE."""
+    return None if ste == "identity" else ste_scale * np.sqrt(n)
 
 
 class STEResult(NamedTuple):
@@ -141,7 +155,23 @@ class STEResult(NamedTuple):
     loss: np.ndarray | None
 
 
-def _check_engine_inputs(Z, y, u0, w_star, a, eta, steps, ste, ste_scale, clip):
+class RunInputs(NamedTuple):
+    """The validated inputs of a run of the STE-gradient method (:func:`check_run_inputs`)."""
+
+    Z: np.ndarray
+    y: np.ndarray
+    u0: np.ndarray
+    w_star: np.ndarray | None
+    a: np.ndarray
+    eta: float
+    steps: int
+    thr: float | None
+    clip: float | None
+
+
+def check_run_inputs(Z, y, u0, w_star, a, eta, steps, ste, ste_scale, clip) -> RunInputs:
+    """Validate the inputs of a run (every run of the method, reference, engine and recorded
+    paths, takes the same ones); ``thr`` is the clipped STE's ``c√n`` or ``None``."""
     Z = check_array(Z, "Z", ndim=4)
     trials, m, k, n = Z.shape
     y = check_array(y, "y", ndim=2)
@@ -158,19 +188,19 @@ def _check_engine_inputs(Z, y, u0, w_star, a, eta, steps, ste, ste_scale, clip):
     a = check_second_layer(a, k)
     eta = check_float(eta, "eta", min_value=0.0, strict_min=True)
     steps = check_int(steps, "steps", min_value=0)
-    ste_scale = _check_ste(ste, ste_scale)
+    thr = _threshold(ste, _check_ste(ste, ste_scale), n)
     if clip is not None:
         clip = check_float(clip, "clip", min_value=0.0, strict_min=True)
-    return Z, y, u0, w_star, a, eta, steps, ste_scale, clip
+    return RunInputs(Z, y, u0, w_star, a, eta, steps, thr, clip)
 
 
 def ste_gradient_method(
-    Z,
-    y,
-    u0,
+    Z: ArrayLike,
+    y: ArrayLike,
+    u0: ArrayLike,
     *,
-    w_star=None,
-    a=None,
+    w_star: ArrayLike | None = None,
+    a: ArrayLike | None = None,
     eta: float = 1.0,
     steps: int = 1000,
     ste: str = "identity",
@@ -181,6 +211,8 @@ def ste_gradient_method(
     dtype=np.float64,
 ) -> STEResult:
     """Run the STE-gradient method on many independent trials at once.
+
+    Algorithm :prf:ref:`alg-setup-ste`; eq. :eq:`finite-ste`.
 
     ``wₜ = sign(uₜ)``, ``uₜ₊₁ = clip(uₜ − η ĝ(wₜ), −C, C)`` for ``t = 0, …, steps − 1``. A
     trial that reaches a fixed point (``ĝ(wₜ) = 0``; noiseless, that is zero training loss)
@@ -241,22 +273,21 @@ def ste_gradient_method(
 
     See chapter "The setup, derived" for the method and ``benchmarks/`` for its speed.
     """
-    Z, y, u0, w_star, a, eta, steps, ste_scale, clip = _check_engine_inputs(
+    Z, y, u0, w_star, a, eta, steps, thr, clip = check_run_inputs(
         Z, y, u0, w_star, a, eta, steps, ste, ste_scale, clip
     )
     method, dtype = _check_method(method, dtype)
     trials, m, k, n = Z.shape
-    thr = None if ste == "identity" else ste_scale * np.sqrt(n)
     method = _engine.choose(method, steps, dtype, n, thr is not None)
+    # The kernel switch and the benchmark's counters are read here, once, and passed in.
+    cfg = _engine.Config(a, eta, steps, thr, clip, dtype, _engine.USE_KERNEL, _engine.STATS)
     out = _engine.Records(u0, steps, w_star is not None, record)
+    run = _engine.run_dense if method == "dense" else _engine.run_incremental
     # Bytes of data a trial's steps touch: Z (dense: in dtype; incremental: float64 + int32).
     per_trial = m * k * n * (dtype.itemsize if method == "dense" else 12)
     for lo, hi in _engine.groups(trials, per_trial):
-        part = (Z[lo:hi], y[lo:hi], u0[lo:hi], None if w_star is None else w_star[lo:hi])
-        if method == "dense":
-            _engine.run_dense(*part, a, eta, steps, thr, clip, out, lo, dtype)
-        else:
-            _engine.run_incremental(*part, a, eta, steps, thr, clip, out, lo)
+        ws = None if w_star is None else w_star[lo:hi]
+        run(_engine.Group(Z[lo:hi], y[lo:hi], u0[lo:hi], ws, lo), cfg, out)
     return STEResult(
         w=sign(out.u),
         u=out.u,
@@ -283,12 +314,12 @@ def _check_method(method, dtype):
 
 
 def ste_gradient_method_reference(
-    Z,
-    y,
-    u0,
+    Z: ArrayLike,
+    y: ArrayLike,
+    u0: ArrayLike,
     *,
-    w_star=None,
-    a=None,
+    w_star: ArrayLike | None = None,
+    a: ArrayLike | None = None,
     eta: float = 1.0,
     steps: int = 1000,
     ste: str = "identity",
@@ -301,7 +332,7 @@ def ste_gradient_method_reference(
     way a reader writes it first: a Python loop over trials and steps calling
     :func:`coarse_gradient`, no batching, no early exit tricks beyond stopping at a fixed point.
     """
-    Z, y, u0, w_star, a, eta, steps, ste_scale, clip = _check_engine_inputs(
+    Z, y, u0, w_star, a, eta, steps, thr, clip = check_run_inputs(
         Z, y, u0, w_star, a, eta, steps, ste, ste_scale, clip
     )
     trials, m, k, n = Z.shape

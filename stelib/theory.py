@@ -17,10 +17,12 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import check_array, check_binary, check_float, check_int, check_second_layer
+from ._types import ArrayLike
+from ._validate import check_array, check_binary, check_float, check_int, second_layer
 from .model import sign
 
 __all__ = [
+    "signal",
     "angle",
     "sign_correlation",
     "gaussian_sign_moment",
@@ -29,7 +31,29 @@ __all__ = [
     "PopulationRun",
     "population_dynamics",
     "population_steps",
+    "DriftPrediction",
+    "drift_prediction",
+    "exit_time",
 ]
+
+
+def _signal(n: int, a: np.ndarray, factor: float = 1.0) -> float:
+    """``‖a‖² · factor · √(2/(πn))``: the constant ``c`` (``factor = 1``) and its multiples.
+
+    The one place ``c`` is computed (``x · 1.0`` is exact, so ``factor = 1`` gives ``c``).
+    """
+    return float(np.dot(a, a)) * factor * np.sqrt(2.0 / (np.pi * n))
+
+
+def signal(n: int, *, a: ArrayLike | None = None, k: int = 1) -> float:
+    """The signal ``c = ‖a‖² √(2/(πn))``: ``E ĝ(w) = c (w − w*)`` for binary ``w, w*``.
+
+    The ``c`` of eqs. :eq:`setup-population-dynamics` and :eq:`threshold-decomposition`.
+
+    See chapter "The setup, derived" (:func:`stelib.population_coarse_gradient`).
+    """
+    n = check_int(n, "n", min_value=1)
+    return _signal(n, second_layer(a, k))
 
 
 def _nonzero_vector(x, name):
@@ -47,15 +71,17 @@ def _pair(a, b, names):
     return a, b
 
 
-def angle(a, b) -> float:
+def angle(a: ArrayLike, b: ArrayLike) -> float:
     """Angle ``θ(a, b) = arccos(⟨a,b⟩ / (‖a‖‖b‖))`` in ``[0, π]``."""
     a, b = _pair(a, b, ("a", "b"))
     c = np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b))
     return float(np.arccos(np.clip(c, -1.0, 1.0)))
 
 
-def sign_correlation(a, b) -> float:
+def sign_correlation(a: ArrayLike, b: ArrayLike) -> float:
     """``E[sign⟨x,a⟩ sign⟨x,b⟩] = 1 − 2θ(a,b)/π`` for ``x ~ N(0, Iₙ)``.
+
+    Eq. :eq:`setup-sign-correlation` (:prf:ref:`lem-setup-sign-correlation`).
 
     The two signs disagree exactly when the hyperplane ``x^⊥`` separates ``a`` from ``b``, which
     for a rotation-invariant ``x`` has probability ``θ/π``. See chapter "The setup, derived".
@@ -63,8 +89,10 @@ def sign_correlation(a, b) -> float:
     return 1.0 - 2.0 * angle(a, b) / np.pi
 
 
-def gaussian_sign_moment(w) -> np.ndarray:
+def gaussian_sign_moment(w: ArrayLike) -> np.ndarray:
     """``E[x sign⟨x,w⟩] = √(2/π) · w/‖w‖`` for ``x ~ N(0, Iₙ)``.
+
+    Eq. :eq:`setup-sign-moment` (:prf:ref:`lem-setup-sign-moment`).
 
     Along ``w/‖w‖`` this is ``E|g| = √(2/π)`` for ``g ~ N(0, 1)``; orthogonal components are
     independent of the sign and average to zero. See chapter "The setup, derived".
@@ -73,8 +101,12 @@ def gaussian_sign_moment(w) -> np.ndarray:
     return np.sqrt(2.0 / np.pi) * w / np.linalg.norm(w)
 
 
-def population_loss(w, w_star, *, a=None, k: int = 1) -> float:
+def population_loss(
+    w: ArrayLike, w_star: ArrayLike, *, a: ArrayLike | None = None, k: int = 1
+) -> float:
     """Population loss ``L(w) = ½ E(f(Z;w) − f(Z;w*))² = ‖a‖² · 2θ(w, w*)/π``.
+
+    Eq. :eq:`setup-population-loss`.
 
     Patches are independent and ``E sign⟨z,w⟩ = 0``, so cross-patch terms vanish and each patch
     contributes ``a_p² · ½ · 4 · P(signs differ) = a_p² · 2θ/π``.
@@ -89,21 +121,23 @@ def population_loss(w, w_star, *, a=None, k: int = 1) -> float:
         Number of patches (used when ``a`` is None).
     """
     w, w_star = _pair(w, w_star, ("w", "w_star"))
-    k = check_int(k, "k", min_value=1)
-    a = check_second_layer(a, k if a is None else np.asarray(a).shape[0])
+    a = second_layer(a, k)
     return float(np.dot(a, a) * 2.0 * angle(w, w_star) / np.pi)
 
 
-def population_coarse_gradient(w, w_star, *, a=None, k: int = 1) -> np.ndarray:
+def population_coarse_gradient(
+    w: ArrayLike, w_star: ArrayLike, *, a: ArrayLike | None = None, k: int = 1
+) -> np.ndarray:
     """Expected coarse gradient (identity STE): ``‖a‖² √(2/π) (w/‖w‖ − w*/‖w*‖)``.
+
+    Eq. :eq:`setup-population-gradient`.
 
     For binary ``w, w* ∈ {±1}ⁿ`` this is ``‖a‖² √(2/(πn)) (w − w*)``: zero on the coordinates
     that are right, ``∓2‖a‖²√(2/(πn))`` on the wrong ones, pushing them back. See chapter "The
     setup, derived".
     """
     w, w_star = _pair(w, w_star, ("w", "w_star"))
-    k = check_int(k, "k", min_value=1)
-    a = check_second_layer(a, k if a is None else np.asarray(a).shape[0])
+    a = second_layer(a, k)
     return float(np.dot(a, a)) * (gaussian_sign_moment(w) - gaussian_sign_moment(w_star))
 
 
@@ -129,15 +163,22 @@ def _population_inputs(u0, w_star, eta, a, k):
     if u0.shape[1] != w_star.shape[0]:
         raise ValueError(f"u0 has length {u0.shape[1]}, must match w_star's {w_star.shape[0]}.")
     eta = check_float(eta, "eta", min_value=0.0, strict_min=True)
-    k = check_int(k, "k", min_value=1)
-    a = check_second_layer(a, k if a is None else np.asarray(a).shape[0])
-    n = w_star.shape[0]
-    rate = float(np.dot(a, a)) * np.sqrt(2.0 / (np.pi * n))  # ‖a‖² √(2/(πn))
+    rate = _signal(w_star.shape[0], second_layer(a, k))  # c = ‖a‖² √(2/(πn))
     return u0, w_star, eta, rate
 
 
-def population_dynamics(u0, w_star, *, eta: float = 1.0, steps: int = 10, a=None, k: int = 1):
+def population_dynamics(
+    u0: ArrayLike,
+    w_star: ArrayLike,
+    *,
+    eta: float = 1.0,
+    steps: int = 10,
+    a: ArrayLike | None = None,
+    k: int = 1,
+):
     """Run ``uₜ₊₁ = uₜ − η ‖a‖²√(2/(πn)) (sign(uₜ) − w*)`` (the STE method with m = ∞).
+
+    Eq. :eq:`setup-population-dynamics`.
 
     Parameters
     ----------
@@ -169,8 +210,12 @@ def population_dynamics(u0, w_star, *, eta: float = 1.0, steps: int = 10, a=None
     return PopulationRun(u=u, distance=distance)
 
 
-def population_steps(u0, w_star, *, eta: float = 1.0, a=None, k: int = 1) -> np.ndarray:
+def population_steps(
+    u0: ArrayLike, w_star: ArrayLike, *, eta: float = 1.0, a: ArrayLike | None = None, k: int = 1
+) -> np.ndarray:
     """Exact number of steps the population dynamics needs to reach ``w*``.
+
+    Eq. :eq:`setup-steps`.
 
     Right coordinates never move (their gradient is 0). A wrong coordinate ``j`` moves by
     ``2ηc·w*_j`` per step, ``c = ‖a‖²√(2/(πn))``, until its sign is right. With
@@ -189,3 +234,144 @@ def population_steps(u0, w_star, *, eta: float = 1.0, a=None, k: int = 1) -> np.
     need_down = np.floor(u0 / step) + 1.0  # w*_j = -1, u0_j >= 0
     need = np.where(w_star > 0, need_up, need_down)
     return np.where(wrong, need, 0.0).max(axis=1).astype(np.int64)
+
+
+# ---------------------------------------------------------------------------------------------
+# The drift at the optimum under label noise (chapter "Label noise and recurrence")
+#
+# The update ``uₜ₊₁ = uₜ − η ĝ(wₜ)`` depends on ``uₜ`` only through ``wₜ = sign(uₜ)``: a vector
+# field that is constant on each orthant. On the orthant of ``w*`` it is the constant ``−η c``
+# with ``c = ĝ(w*)``: zero without noise (the orthant is absorbing), nonzero with noise.
+# Coordinate ``j`` then moves by ``−η cⱼ w*ⱼ`` along ``w*ⱼ`` per step: if ``δⱼ = cⱼ w*ⱼ > 0`` it
+# is pushed towards zero and must cross it (it *oscillates*), if ``δⱼ < 0`` it is pushed further
+# into the right sign (it *locks*, ``|uⱼ|`` grows without bound unless clipped).
+# ---------------------------------------------------------------------------------------------
+
+
+class DriftPrediction(NamedTuple):
+    """What the drift ``c = ĝ(w*)`` predicts; every field has the shape of ``c``.
+
+    Attributes
+    ----------
+    inward : numpy.ndarray
+        ``δⱼ = cⱼ w*ⱼ``: at ``w*`` coordinate ``j`` of ``u`` moves by ``−η δⱼ`` along ``w*ⱼ``
+        per step, towards zero if ``δⱼ > 0``.
+    oscillating : numpy.ndarray of bool
+        ``δⱼ > 0``: predicted to cross zero again and again. The others (``δⱼ ≤ 0``) lock.
+    wrong_fraction : numpy.ndarray
+        Predicted long-run fraction of steps with ``wⱼ ≠ w*ⱼ``: ``δⱼ / (δⱼ + ρ)`` for oscillating
+        coordinates, 0 for locked ones, where ``ρ = ‖a‖² (2 − 2p) √(2/(πn))`` is the population
+        speed at which a wrong coordinate is pushed back (flip probability ``p``).
+    occupation : numpy.ndarray
+        ``Πⱼ (1 − wrong_fractionⱼ)``: the occupation time if coordinates were independent, shape
+        ``c.shape[:-1]``.
+    """
+
+    inward: np.ndarray
+    oscillating: np.ndarray
+    wrong_fraction: np.ndarray
+    occupation: np.ndarray
+
+
+def drift_prediction(
+    c: ArrayLike, w_star: ArrayLike, *, flip: float = 0.0, a: ArrayLike | None = None, k: int = 1
+) -> DriftPrediction:
+    """Which coordinates oscillate and how often, predicted from the drift ``c = ĝ(w*)``.
+
+    Eq. :eq:`recurrence-drift`, :prf:ref:`prop-recurrence-drift` and
+    :prf:ref:`lem-recurrence-fraction`.
+
+    At ``w*`` the update is ``u ← u − η c`` (a constant), so coordinate ``j`` oscillates iff
+    ``δⱼ = cⱼ w*ⱼ > 0``. Our heuristic for how often: while right, ``uⱼ w*ⱼ`` falls by ``η δⱼ``
+    per step; while wrong, the population field (``‖a‖² √(2/(πn)) (w − (1 − 2p) w*)`` with flip
+    probability ``p``) raises it by ``η ρ``, ``ρ = ‖a‖² (2 − 2p) √(2/(πn))``. A bounded
+    coordinate balances the two, so it is wrong a fraction ``δⱼ / (δⱼ + ρ)`` of the time. With
+    ``δⱼ = 2p‖a‖²√(2/(πn))``, the population drift, this fraction is exactly ``p``.
+
+    Parameters
+    ----------
+    c : array_like, shape (n,) or (trials, n)
+        Coarse gradient at the teacher, ``stelib.coarse_gradient(Z, y, w_star)``.
+    w_star : array_like, shape (n,) or (trials, n)
+        Teacher(s).
+    flip : float in [0, 1]
+        Flip probability ``p`` of the labels (0 for additive noise).
+    a : array_like, shape (k,), optional
+        Second layer, default ``1/k``.
+    k : int
+        Patches (used when ``a`` is None).
+
+    Returns
+    -------
+    DriftPrediction
+
+    See chapter "Label noise and recurrence".
+    """
+    c = check_array(c, "c", ndim=(1, 2))
+    w_star = check_binary(w_star, "w_star", ndim=(1, 2))
+    if w_star.shape[-1] != c.shape[-1]:
+        raise ValueError(f"w_star has length {w_star.shape[-1]}, must match c's {c.shape[-1]}.")
+    flip = check_float(flip, "flip", min_value=0.0, max_value=1.0)
+    rho = _signal(c.shape[-1], second_layer(a, k), 2.0 - 2.0 * flip)  # (2 − 2p) c
+    inward = c * w_star
+    osc = inward > 0
+    frac = np.where(osc, inward / np.where(osc, inward + rho, 1.0), 0.0)
+    return DriftPrediction(
+        inward=inward,
+        oscillating=osc,
+        wrong_fraction=frac,
+        occupation=np.prod(1.0 - frac, axis=-1),
+    )
+
+
+def exit_time(u: ArrayLike, c: ArrayLike, w_star: ArrayLike, *, eta: float = 1.0) -> np.ndarray:
+    """Steps until ``u`` leaves the orthant of ``w*`` under the constant field ``−η c``.
+
+    Eq. :eq:`recurrence-exit-time`.
+
+    If ``sign(u) = w*`` the iterates are ``u − sη c`` (``s = 0, 1, …``) until one coordinate
+    changes sign. Coordinate ``j`` with ``δⱼ = cⱼ w*ⱼ > 0`` changes sign first at
+    ``⌊uⱼ/(η cⱼ)⌋ + 1`` if ``w*ⱼ = +1`` and at ``⌈uⱼ/(η cⱼ)⌉`` if ``w*ⱼ = −1`` (the convention
+    ``sign(0) = +1``); the exit time is the smallest of these, which is also the length of the
+    sojourn at ``w*`` that starts at ``u``. Box clipping does not change it (it only stops
+    coordinates that move outwards).
+
+    Parameters
+    ----------
+    u : array_like, shape (n,) or (trials, n)
+        Latent weights with ``sign(u) = w*``.
+    c : array_like, shape (n,) or (trials, n)
+        ``ĝ(w*)``.
+    w_star : array_like, shape (n,) or (trials, n)
+        Teacher(s).
+    eta : float > 0
+        Step size.
+
+    Returns
+    -------
+    numpy.ndarray of int, shape ``u.shape[:-1]``
+        Number of steps spent at ``w*`` (at least 1), ``-1`` if no coordinate moves towards zero
+        (the orthant is then absorbing).
+
+    See chapter "Label noise and recurrence".
+    """
+    u = check_array(u, "u", ndim=(1, 2))
+    c = check_array(c, "c", ndim=(1, 2))
+    w_star = check_binary(w_star, "w_star", ndim=(1, 2))
+    eta = check_float(eta, "eta", min_value=0.0, strict_min=True)
+    try:
+        u, c, w_star = np.broadcast_arrays(u, c, w_star)
+    except ValueError:
+        raise ValueError(
+            f"u, c and w_star have shapes {u.shape}, {c.shape}, {w_star.shape}; they must "
+            "broadcast to one (trials, n) shape."
+        ) from None
+    if np.any(sign(u) != w_star):
+        raise ValueError("u is not in the orthant of w_star (sign(u) != w_star somewhere).")
+    inward = c * w_star > 0
+    step = np.where(inward, eta * c, 1.0)
+    ratio = u / step
+    cross = np.where(w_star > 0, np.floor(ratio) + 1.0, np.ceil(ratio))
+    cross = np.where(inward, cross, np.inf)
+    s = np.min(cross, axis=-1)
+    return np.where(np.isfinite(s), s, -1).astype(np.int64)

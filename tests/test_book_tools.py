@@ -90,3 +90,18 @@ def test_every_chapter_notebook_starts_with_the_current_bootstrap_cell():
         if bootstrap.sync(p, source, check=True)
     ]
     assert not stale, f"run python .ci/sync-bootstrap && bash .ci/execute-notebooks: {stale}"
+
+
+def test_library_reference_lists_every_public_name_by_concept():
+    import stelib
+
+    reference = _load("reference-page")
+    assert reference.PAGE.read_text(encoding="utf-8") == reference.page()  # page up to date
+    text = reference.page()
+    for module in stelib._MODULES:
+        assert f".. py:module:: {module.__name__}" in text
+        for name in module.__all__:
+            assert f":: {name}\n" in text, name
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [c["file"] for part in toc["parts"] for c in part["chapters"]]
+    assert "chapters/reference" in files

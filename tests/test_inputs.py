@@ -125,8 +125,6 @@ def test_success_probability_with_a_family_matches_the_trials():
     res = sl.success_probability(
         8, [30], trials=5, steps=200, inputs="student-t", df=4.0, normalise="standardise"
     )
-    assert res.inputs == "student-t" and res.normalise == "standardise"
-    assert res.input_params == {"df": 4.0}
     t = sl.sample_trials(8, 30, trials=5, inputs="student-t", df=4.0, normalise="standardise")
     ref = sl.ste_gradient_method(t.Z, t.y, t.u0, w_star=t.w_star, steps=200)
     np.testing.assert_array_equal(res.hits[0], ref.hit)
@@ -145,8 +143,18 @@ def test_success_probability_with_a_family_matches_the_trials():
             executor=pool,
         )
     np.testing.assert_array_equal(again.hits, res.hits)
-    plain = sl.success_probability(8, [30], trials=5, steps=200)
-    assert plain.inputs == "gaussian" and plain.input_params == {}
+    plain = sl.success_probability(8, [30], trials=5, steps=200, inputs="gaussian")
+    np.testing.assert_array_equal(
+        plain.hits, sl.success_probability(8, [30], trials=5, steps=200).hits
+    )
+    assert sl.check_inputs(m=30, n=8) == ()  # the Gaussian model: nothing to pass on
+    assert sl.check_inputs(m=30, n=8, inputs="shifted", normalise="whiten") == (
+        ("inputs", "shifted"),
+        ("mu", 1.0),
+        ("normalise", "whiten"),
+    )
+    with pytest.raises(TypeError, match="scale"):
+        sl.success_probability(8, [30], trials=1, steps=10, scale=2.0)
 
 
 @pytest.mark.parametrize(
@@ -279,8 +287,9 @@ def test_cli_repeats_family_and_writes_keys_only_when_not_default(tmp_path, caps
     assert (out["inputs"], out["mu"], out["normalise"]) == ("shifted", 2.0, "centre")
     rec = json.loads((tmp_path / "s.json").read_text())
     assert (rec["inputs"], rec["mu"], rec["normalise"]) == ("shifted", 2.0, "centre")
-    back = sl.read_success_file(tmp_path / "s.json").result
-    assert (back.inputs, back.normalise, back.input_params) == ("shifted", "centre", {"mu": 2.0})
+    back = sl.read_success_file(tmp_path / "s.json")
+    assert back.family == {"inputs": "shifted", "mu": 2.0, "normalise": "centre"}
+    assert sl.read_success_file(tmp_path / "g.json").family == {}
     ref = sl.success_probability(8, [30], trials=3, steps=100, inputs="shifted", mu=2.0,
                                  normalise="centre")  # fmt: skip
     assert out["successes"] == ref.successes.tolist()

@@ -236,7 +236,7 @@ def test_setup_explorer_drives_the_computation():
         np.testing.assert_array_equal(dashed[i].get_ydata(), ref.population_distance[i])
     reached = int(np.sum(ref.hit >= 0))
     assert ax_d.get_title() == f"{reached} of 2 runs reach w* within 30 steps"
-    assert "n = 30, m = 1000" in ex.figure._suptitle.get_text()
+    assert "n = 30, m = 1000" in ex.figure.get_suptitle()
 
 
 def test_setup_explorer_rejects_values_off_its_grid():

@@ -33,7 +33,7 @@ def test_finite_samples_explorer_drives_the_computation():
     np.testing.assert_array_equal(ax_f.get_lines()[0].get_ydata(), ref.flips)
     expected = f"w* reached at t = {ref.hit}" if ref.hit >= 0 else "no w* within 100 steps"
     assert ax_d.get_title() == expected
-    assert "n = 30, m = 42" in ex.figure._suptitle.get_text()
+    assert "n = 30, m = 42" in ex.figure.get_suptitle()
     with pytest.raises(ValueError, match="ratio"):
         ex.set(ratio=3.0)
 

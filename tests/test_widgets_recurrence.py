@@ -33,7 +33,7 @@ def test_recurrence_explorer_drives_the_computation():
     np.testing.assert_array_equal(ax_d.get_lines()[0].get_ydata(), ref.distance)
     assert [p.get_height() for p in ax_h.patches] == ref.return_time_hist.tolist()
     assert f"{int(ref.stats.returns)} returns" in ax_d.get_title()
-    assert "flip p = 0.1" in ex.figure._suptitle.get_text()
+    assert "flip p = 0.1" in ex.figure.get_suptitle()
     assert "returns" in ex.readout.value
     ex.set(flip=0.0, ratio=0.05)  # noiseless, few samples: the readout still makes sense
     assert ex.error is None and ex.readout.value

@@ -1,8 +1,26 @@
-"""Chapter explorers, one module per chapter, built on the framework in :mod:`stelib.widgets`.
+"""The chapter explorers, one module per chapter (the framework is :mod:`stelib.widgets`).
 
-``inputs``: chapter "Beyond Gaussian data".
+Each module holds a chapter's explorer: its figure, its one-line readout and its controls, on
+top of a computation that lives in the module of its concept. ``ipywidgets`` is imported only
+when an explorer is built.
 """
 
+from .finite_samples import finite_samples_explorer
 from .inputs import InputsView, inputs_explorer, inputs_view
+from .recurrence import RecurrenceView, recurrence_explorer, recurrence_view
+from .setup import setup_explorer
+from .threshold import ThresholdCurves, threshold_curves, threshold_explorer
 
-__all__ = ["InputsView", "inputs_view", "inputs_explorer"]
+__all__ = [
+    "setup_explorer",
+    "finite_samples_explorer",
+    "ThresholdCurves",
+    "threshold_curves",
+    "threshold_explorer",
+    "RecurrenceView",
+    "recurrence_view",
+    "recurrence_explorer",
+    "InputsView",
+    "inputs_view",
+    "inputs_explorer",
+]

@@ -13,12 +13,12 @@ from typing import NamedTuple
 import numpy as np
 
 from .._validate import check_int
-from ..concentration import signal
 from ..data import sample_trials
 from ..input_families import INPUT_FAMILIES, NORMALISATIONS, input_parameters
 from ..moments import sign_moment_coefficients
 from ..plotting import PALETTE
 from ..ste import ste_gradient_method
+from ..theory import signal
 from ..widgets import Explorer, choice, explorer, geometric_grid, grid, slider
 
 __all__ = ["InputsView", "inputs_view", "inputs_explorer"]
