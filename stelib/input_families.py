@@ -211,7 +211,9 @@ def normalise_inputs(Z, *, normalise: str = "none") -> np.ndarray:
         If a coordinate is constant on the sample (``"standardise"``) or ``Ŝ`` is singular
         (``"whiten"``).
 
-    See chapter "Beyond Gaussian data".
+    Notes
+    -----
+    Eq. :eq:`inputs-normalise` of chapter "Beyond Gaussian data".
     """
     check_normalise(normalise)
     Z = check_array(Z, "Z", ndim=3)

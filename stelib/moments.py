@@ -62,11 +62,11 @@ def shifted_sign_moment(w, mu) -> np.ndarray:
     Write ``ŵ = w/‖w‖`` and ``ζ = ⟨μ, ŵ⟩``; then ``⟨x, w⟩/‖w‖ = ζ + z`` with ``z = ⟨g, ŵ⟩ ~
     N(0, 1)``, and the component of ``g`` orthogonal to ``ŵ`` is independent of ``z``. So
 
-        ``E[x sign⟨x,w⟩] = E[z sign(ζ + z)] ŵ + E[sign(ζ + z)] μ
-                         = √(2/π) e^{−ζ²/2} ŵ + erf(ζ/√2) μ``,
+        ``E[x sign⟨x,w⟩] = E[z sign(ζ + z)] ŵ + E[sign(ζ + z)] μ``
+        ``= √(2/π) e^{−ζ²/2} ŵ + erf(ζ/√2) μ``,
 
     using ``E[z sign(z + ζ)] = 2φ(ζ)`` and ``E sign(z + ζ) = 2Φ(ζ) − 1``. At ``μ = 0`` this is the
-    Gaussian identity. See chapter "Beyond Gaussian data".
+    Gaussian identity. Eq. :eq:`inputs-shifted` of chapter "Beyond Gaussian data".
 
     Parameters
     ----------
@@ -87,7 +87,7 @@ def anisotropic_sign_moment(w, cov) -> np.ndarray:
 
     With ``x = Σ^{1/2} g``: ``⟨x, w⟩ = ⟨g, Σ^{1/2} w⟩``, so the Gaussian identity gives
     ``E[g sign⟨x,w⟩] = √(2/π) Σ^{1/2}w/‖Σ^{1/2}w‖``; multiply by ``Σ^{1/2}``. The direction is
-    ``Σw``, not ``w``. See chapter "Beyond Gaussian data".
+    ``Σw``, not ``w``. Eq. :eq:`inputs-anisotropic` of chapter "Beyond Gaussian data".
 
     Parameters
     ----------
