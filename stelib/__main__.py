@@ -224,7 +224,7 @@ def _add_input_options(s) -> None:
         "covariance I; needs m*k >= n+1) (default none)",
     )
     d.add_argument("--df", type=_number(float, "df", min_value=2.0, strict_min=True),
-                   help="student-t only: degrees of freedom nu > 2 (default 3)")  # fmt: skip
+                   help="student-t only: degrees of freedom q > 2 (default 3)")  # fmt: skip
     d.add_argument("--mu", type=_number(float, "mu"), help="shifted only: the mean mu (default 1)")
     d.add_argument("--corr", type=_number(float, "corr", min_value=0.0, max_value=1.0),
                    help="anisotropic only: correlation corr in [0, 1), spectrum 1+(n-1)corr "

@@ -122,8 +122,8 @@ def sample_inputs(
     ``"uniform"``
         i.i.d. ``xⱼ ~ U(−√3, √3)`` (mean 0, variance 1).
     ``"student-t"``
-        i.i.d. ``xⱼ = √((ν−2)/ν) tⱼ`` with ``tⱼ`` Student-t with ``ν = df > 2`` degrees of
-        freedom: mean 0, variance 1, heavy tails (moments of order ``≥ ν`` infinite).
+        i.i.d. ``xⱼ = √((q−2)/q) tⱼ`` with ``tⱼ`` Student-t with ``q = df > 2`` degrees of
+        freedom: mean 0, variance 1, heavy tails (moments of order ``≥ q`` infinite).
     ``"shifted"``
         ``x = μ𝟙 + g``, ``g ~ N(0, I)``, ``μ = mu``: mean ``μ𝟙``, covariance ``I``.
     ``"half-normal"``

@@ -14,8 +14,8 @@ dynamics (``k = 1``, identity STE, ``m = ∞``) is ``uₜ₊₁ = uₜ − η (M
 functions. Closed forms (:func:`sign_moment_coefficients` without ``samples``):
 
 * Gaussian: ``A = √(2/(πn))``, ``B = 0``;
-* shifted ``x = μ𝟙 + g``: with ``ζ = ⟨μ𝟙, ŵ⟩ = μS/√n``, ``A = √(2/(πn)) e^{−ζ²/2}``,
-  ``B = μ erf(ζ/√2)`` (:func:`shifted_sign_moment` for any mean vector);
+* shifted ``x = μ𝟙 + g``: with ``χ = ⟨μ𝟙, ŵ⟩ = μS/√n``, ``A = √(2/(πn)) e^{−χ²/2}``,
+  ``B = μ erf(χ/√2)`` (:func:`shifted_sign_moment` for any mean vector);
 * anisotropic ``N(0, Σ)``, ``Σ = (1−γ)I + γ𝟙𝟙ᵀ``: ``M(w) = √(2/π) Σw/√(wᵀΣw)``
   (:func:`anisotropic_sign_moment` for any ``Σ``), so with ``N² = (1−γ)n + γS²``,
   ``A = √(2/π)(1−γ)/N``, ``B = √(2/π) γS/N``.
@@ -59,13 +59,13 @@ def _w(w):
 def shifted_sign_moment(w, mu) -> np.ndarray:
     """``E[x sign⟨x,w⟩]`` for ``x = μ + g``, ``g ~ N(0, Iₙ)``.
 
-    Write ``ŵ = w/‖w‖`` and ``ζ = ⟨μ, ŵ⟩``; then ``⟨x, w⟩/‖w‖ = ζ + z`` with ``z = ⟨g, ŵ⟩ ~
+    Write ``ŵ = w/‖w‖`` and ``χ = ⟨μ, ŵ⟩``; then ``⟨x, w⟩/‖w‖ = χ + z`` with ``z = ⟨g, ŵ⟩ ~
     N(0, 1)``, and the component of ``g`` orthogonal to ``ŵ`` is independent of ``z``. So
 
-        ``E[x sign⟨x,w⟩] = E[z sign(ζ + z)] ŵ + E[sign(ζ + z)] μ``
-        ``= √(2/π) e^{−ζ²/2} ŵ + erf(ζ/√2) μ``,
+        ``E[x sign⟨x,w⟩] = E[z sign(χ + z)] ŵ + E[sign(χ + z)] μ``
+        ``= √(2/π) e^{−χ²/2} ŵ + erf(χ/√2) μ``,
 
-    using ``E[z sign(z + ζ)] = 2φ(ζ)`` and ``E sign(z + ζ) = 2Φ(ζ) − 1``. At ``μ = 0`` this is the
+    using ``E[z sign(z + χ)] = 2φ(χ)`` and ``E sign(z + χ) = 2Φ(χ) − 1``. At ``μ = 0`` this is the
     Gaussian identity. Eq. :eq:`inputs-shifted` of chapter "Beyond Gaussian data".
 
     Parameters

@@ -174,7 +174,7 @@ def inputs_explorer(
             "df": grid(
                 float(df),
                 tuple(sorted({2.5, 3.0, 4.0, 6.0, 10.0, 30.0, float(df)})),
-                label="ν (student-t)",
+                label="df q (student-t)",
             ),  # fmt: skip
             "corr": slider(float(corr), 0.0, 0.95, 0.05, label="γ (anisotropic)"),
             "n": slider(n, 10, 100, 10, label="n (dimension)"),
