@@ -30,6 +30,7 @@ from ._validate import check_float, check_int
 from ._version import __version__
 from .datafiles import command_line, success_summary, write_recurrence_file, write_success_file
 from .experiments import recurrence_record, recurrence_sweep, success_probability
+from .input_families import INPUT_FAMILIES, NORMALISATIONS, check_inputs, input_parameters
 from .message_passing import amp_success
 from .optimum import optimum_success
 
@@ -163,6 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     s.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    _add_input_options(s)
+    s.set_defaults(subparser=s)
     _add_recurrence_parsers(sub)
     _add_optimum_parsers(sub)
     return parser
@@ -202,7 +205,50 @@ def _sweep(args) -> dict:
     return {"memory": args.cache, "progress": args.progress}
 
 
+def _add_input_options(s) -> None:
+    """``--inputs``, ``--normalise`` and the families' parameters (chapter "Beyond Gaussian
+    data"); the defaults are the Gaussian model of the other chapters, bit for bit."""
+    d = s.add_argument_group(
+        "input family and normalisation (chapter 'Beyond Gaussian data')",
+        "The network, teacher and student alike, sees the inputs after the normalisation layer, "
+        "whose statistics come from the trial's m samples; w* stays a zero-loss weight.",
+    )
+    d.add_argument(
+        "--inputs",
+        choices=INPUT_FAMILIES,
+        default="gaussian",
+        help="input family: gaussian N(0, I); rademacher +-1; uniform U(-sqrt3, sqrt3); "
+        "student-t (unit variance, --df); shifted mu*1 + N(0, I) (--mu); half-normal |N(0, 1)|; "
+        "anisotropic N(0, (1-corr) I + corr 11^T) (--corr) (default gaussian)",
+    )
+    d.add_argument(
+        "--normalise",
+        choices=NORMALISATIONS,
+        default="none",
+        help="normalisation layer with the sample's statistics: none; centre (subtract the "
+        "mean); standardise (also divide by each coordinate's std); whiten (ZCA, sample "
+        "covariance I; needs m*k >= n+1) (default none)",
+    )
+    d.add_argument("--df", type=_number(float, "df", min_value=2.0, strict_min=True),
+                   help="student-t only: degrees of freedom q > 2 (default 3)")  # fmt: skip
+    d.add_argument("--mu", type=_number(float, "mu"), help="shifted only: the mean mu (default 1)")
+    d.add_argument("--corr", type=_number(float, "corr", min_value=0.0, max_value=1.0),
+                   help="anisotropic only: correlation corr in [0, 1), spectrum 1+(n-1)corr "
+                   "once and 1-corr n-1 times (default 0.5)")  # fmt: skip
+
+
+def _input_options(args) -> tuple:
+    """:func:`stelib.check_inputs` of the options; an error names the option (exit status 2)."""
+    family = _pick(args, "inputs", "normalise", "df", "mu", "corr")
+    try:
+        return check_inputs(m=min(args.m), k=args.k, n=args.n, **family)
+    except ValueError as exc:
+        option = "--normalise" if "whiten" in str(exc) else f"--{str(exc).split(' ', 1)[0]}"
+        args.subparser.error(f"argument {option}: {exc}")
+
+
 def _run_success(args) -> dict:
+    family = _input_options(args)
     with _executor(args.workers) as executor:
         res = success_probability(
             args.n,
@@ -210,6 +256,7 @@ def _run_success(args) -> dict:
             **_pick(args, "trials", "batch_size", *_RUN),
             executor=executor,
             **_sweep(args),
+            **dict(family),
         )
     if args.out is not None:
         write_success_file(
@@ -218,9 +265,12 @@ def _run_success(args) -> dict:
             eta=args.eta,
             init_scale=args.init_scale,
             command=command_line(args.argv),
+            family=family,
         )
-    summary = success_summary(res, eta=args.eta, init_scale=args.init_scale)
-    return {**summary, "version": __version__}
+    summary = success_summary(res, eta=args.eta, init_scale=args.init_scale, family=family)
+    params = input_parameters(args.inputs, **_pick(args, "df", "mu", "corr"))
+    shown = {"inputs": args.inputs, "normalise": args.normalise, **params}  # always printed
+    return {**summary, **shown, "version": __version__}
 
 
 _FLIP = _number(float, "flip", min_value=0.0, max_value=1.0)
@@ -416,9 +466,12 @@ def main(argv=None) -> int:
         if args.json:
             print(json.dumps(out, sort_keys=True))
         else:
+            params = input_parameters(args.inputs, **_pick(args, "df", "mu", "corr"))
+            family = "".join(f" {key}={value:g}" for key, value in params.items())
             print(
                 f"n={out['n']} k={out['k']} trials={out['trials']} "
-                f"steps={out['steps']} seed={out['seed']}"
+                f"steps={out['steps']} seed={out['seed']} inputs={out['inputs']}{family} "
+                f"normalise={out['normalise']}"
             )
             print(f"{'m':>8} {'successes':>10} {'P':>7} {'median_hit':>11}")
             for m, s, h in zip(out["m"], out["successes"], out["median_hit"], strict=True):

@@ -83,6 +83,10 @@ def write_json(path: str | os.PathLike, obj: dict, *, command: str) -> dict:
     return obj
 
 
+#: The keys a success file has only off the Gaussian model (chapter "Beyond Gaussian data").
+_FAMILY_KEYS = ("inputs", "normalise", "df", "mu", "corr")
+
+
 def _read_json(path, kind: str, need) -> dict:
     with open(path, encoding="utf-8") as fh:
         obj = json.load(fh)
@@ -106,6 +110,10 @@ class SuccessFile(NamedTuple):
         The exact command that wrote the file.
     version : str
         The stelib version that wrote it.
+    family : dict
+        The input family and normalisation where not the Gaussian model's defaults (``inputs``
+        with the family's ``df``, ``mu`` or ``corr``, and ``normalise``); ``{}`` for the
+        Gaussian model (chapter "Beyond Gaussian data").
     """
 
     result: SuccessResult
@@ -113,14 +121,23 @@ class SuccessFile(NamedTuple):
     init_scale: float
     command: str
     version: str
+    family: dict = {}  # never mutated
 
 
-def success_summary(result: SuccessResult, *, eta: float, init_scale: float) -> dict:
+def success_summary(
+    result: SuccessResult, *, eta: float, init_scale: float, family: tuple | dict = ()
+) -> dict:
     """What ``python -m stelib success --json`` prints, less ``version``: the inputs,
-    ``successes`` and ``median_hit`` per ``m`` (a success file adds ``hits`` and provenance)."""
+    ``successes`` and ``median_hit`` per ``m`` (a success file adds ``hits`` and provenance).
+
+    ``family``: the options of :func:`stelib.check_inputs` that are not the Gaussian model's
+    defaults; only those are recorded, so every file written before input families existed
+    regenerates byte for byte from its command.
+    """
     if not isinstance(result, SuccessResult):
         raise TypeError(f"result must be a SuccessResult, got {type(result).__name__}.")
     return {
+        **dict(family),
         "eta": float(eta),
         "init_scale": float(init_scale),
         "k": result.k,
@@ -141,14 +158,16 @@ def write_success_file(
     eta: float,
     init_scale: float,
     command: str,
+    family: tuple | dict = (),
 ) -> dict:
     """Write ``result`` with its provenance to ``path`` (JSON, sorted keys) and return the record.
 
     The record holds everything ``python -m stelib success --json`` prints (``n``, ``m``, ``k``,
     ``trials``, ``steps``, ``seed``, ``eta``, ``init_scale``, ``successes``, ``median_hit``,
-    ``version``) plus ``hits`` (hitting time of every trial, ``-1`` for none) and ``command``.
+    ``version``) plus ``hits`` (hitting time of every trial, ``-1`` for none) and ``command``;
+    ``family`` as in :func:`success_summary` (only the options that are not the defaults).
     """
-    record = {**success_summary(result, eta=eta, init_scale=init_scale)}
+    record = {**success_summary(result, eta=eta, init_scale=init_scale, family=family)}
     record["hits"] = result.hits.tolist()
     return write_json(path, record, command=command)
 
@@ -179,6 +198,7 @@ def read_success_file(path: str | os.PathLike) -> SuccessFile:
         init_scale=float(record["init_scale"]),
         command=str(record["command"]),
         version=str(record["version"]),
+        family={key: record[key] for key in _FAMILY_KEYS if key in record},
     )
 
 

@@ -6,6 +6,7 @@ when an explorer is built.
 """
 
 from .finite_samples import finite_samples_explorer
+from .inputs import InputsView, inputs_explorer, inputs_view
 from .optimum import OptimumView, optimum_explorer, optimum_view
 from .recurrence import RecurrenceView, recurrence_explorer, recurrence_view
 from .setup import setup_explorer
@@ -23,4 +24,7 @@ __all__ = [
     "OptimumView",
     "optimum_view",
     "optimum_explorer",
+    "InputsView",
+    "inputs_view",
+    "inputs_explorer",
 ]
