@@ -8,6 +8,8 @@ scikit-learn's ``check_scalar``). Never ``assert``: asserts vanish under ``pytho
 from __future__ import annotations
 
 import numbers
+import os
+import tempfile
 
 import numpy as np
 
@@ -19,6 +21,7 @@ __all__ = [
     "check_second_layer",
     "second_layer",
     "check_rng",
+    "check_output_path",
 ]
 
 
@@ -120,3 +123,42 @@ def check_rng(rng) -> np.random.Generator:
     if isinstance(rng, numbers.Integral) and rng < 0:
         raise ValueError(f"rng == {rng}, must be >= 0.")
     return np.random.default_rng(rng)
+
+
+def check_output_path(path, name: str, *, folder: bool = False) -> str:
+    """Return ``path`` (a file to write, or with ``folder`` a folder to write in) as ``str`` if
+    it can be written, else raise ``ValueError`` naming ``name``. Nothing is left behind.
+
+    Checked before a long computation, so that a typo does not lose its results: ``path`` must
+    not be a folder (a file with ``folder``); its nearest existing parent must be a folder (not a
+    file) in which a file can be created (tried: permissions alone do not tell, e.g. in
+    ``/proc`` or on a read-only file system). Missing folders in between are created later, by
+    the writer.
+    """
+    try:
+        path = os.fspath(path)
+    except TypeError:
+        raise TypeError(
+            f"{name} must be a path (str or os.PathLike), got {type(path).__name__}."
+        ) from None
+    if isinstance(path, bytes) or not path or "\0" in path:
+        raise ValueError(f"{name} == {path!r}, must be a non-empty text path.")
+    if folder and os.path.exists(path) and not os.path.isdir(path):
+        raise ValueError(f"{name} == {path!r} is a file, must be a folder.")
+    if not folder and os.path.isdir(path):
+        raise ValueError(f"{name} == {path!r} is a folder, must be a file name.")
+    base = os.path.abspath(path if folder else os.path.dirname(os.path.abspath(path)))
+    while not os.path.lexists(base):
+        base = os.path.dirname(base)
+    if not os.path.isdir(base):
+        raise ValueError(f"{name} == {path!r}: its parent {base!r} is a file, not a folder.")
+    try:
+        fd, probe = tempfile.mkstemp(dir=base, prefix=".stelib-probe-")
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ValueError(
+            f"{name} == {path!r}: cannot create a file in {base!r} ({reason})."
+        ) from None
+    os.close(fd)
+    os.unlink(probe)
+    return path
