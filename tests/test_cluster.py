@@ -42,15 +42,17 @@ def test_sweeps_on_a_local_cluster_equal_one_process(cluster):
     assert rec == sl.recurrence_sweep(10, [40, 80], flip=[0.0, 0.1], trials=2, steps=300)
 
 
-def test_cli_scheduler_option_runs_the_sweep_on_the_cluster(cluster):
+def test_cli_scheduler_option_runs_the_sweep_on_the_cluster(cluster, capsys):
     args = ["success", "--n", "12", "--m", "30,60", "--trials", "5", "--steps", "300", "--json"]
-    local = subprocess.run([sys.executable, "-m", "stelib", *args], capture_output=True, check=True)
+    assert main(args) == 0
+    local = capsys.readouterr().out
     remote = subprocess.run(
         [sys.executable, "-m", "stelib", *args, "--scheduler", cluster.scheduler_address],
         capture_output=True,
+        text=True,
         check=True,
     )
-    assert remote.stdout == local.stdout  # byte for byte
+    assert remote.stdout == local  # byte for byte
 
 
 @pytest.mark.parametrize(
