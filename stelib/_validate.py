@@ -22,16 +22,27 @@ __all__ = [
     "second_layer",
     "check_rng",
     "check_output_path",
+    "check_memory",
+    "MAX_ABS",
 ]
 
 
-def check_int(value, name: str, *, min_value: int | None = None) -> int:
+#: Largest magnitude a real argument may have. Larger values overflow float64 within a few
+#: products of the method (``eta · ĝ``, ``(f − y)²``), so they are refused at the boundary.
+MAX_ABS = 1e100
+
+
+def check_int(
+    value, name: str, *, min_value: int | None = None, max_value: int | None = None
+) -> int:
     """Return ``value`` as ``int`` or raise naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {value!r} ({type(value).__name__}).")
     value = int(value)
     if min_value is not None and value < min_value:
         raise ValueError(f"{name} == {value}, must be >= {min_value}.")
+    if max_value is not None and value > max_value:
+        raise ValueError(f"{name} == {value}, must be <= {max_value}.")
     return value
 
 
@@ -43,10 +54,14 @@ def check_float(
     max_value: float | None = None,
     strict_min: bool = False,
 ) -> float:
-    """Return ``value`` as a finite ``float`` or raise naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+    """Return ``value`` as a finite ``float`` of magnitude at most :data:`MAX_ABS` or raise
+    naming ``name``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {value!r} ({type(value).__name__}).")
-    value = float(value)
+    try:
+        value = float(value)
+    except OverflowError:  # an int beyond float64
+        raise ValueError(f"{name} == {value}, must be at most {MAX_ABS:g} in magnitude.") from None
     if not np.isfinite(value):
         raise ValueError(f"{name} == {value}, must be finite.")
     if min_value is not None:
@@ -56,14 +71,30 @@ def check_float(
             raise ValueError(f"{name} == {value}, must be >= {min_value}.")
     if max_value is not None and value > max_value:
         raise ValueError(f"{name} == {value}, must be <= {max_value}.")
+    if abs(value) > MAX_ABS:
+        raise ValueError(
+            f"{name} == {value}, must be at most {MAX_ABS:g} in magnitude (larger values "
+            "overflow float64 in the method's products)."
+        )
     return value
 
 
 def check_array(x, name: str, *, ndim: int | tuple[int, ...] | None = None) -> np.ndarray:
-    """Return ``x`` as a finite float64 array of the given ``ndim`` or raise naming ``name``."""
+    """Return ``x`` as a float64 array of the given ``ndim`` with finite entries of magnitude at
+    most :data:`MAX_ABS`, or raise naming ``name``. Complex, boolean and text arrays are refused
+    (never cast silently)."""
     try:
-        arr = np.asarray(x, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
+        raw = x if isinstance(x, np.ndarray) else np.asarray(x)
+    except (TypeError, ValueError) as exc:  # ragged nested lists
+        raise TypeError(
+            f"{name} must be an array of real numbers, got {type(x).__name__}."
+        ) from exc
+    if raw.dtype.kind not in "iufO":
+        kind = {"c": "complex", "b": "boolean", "U": "text", "S": "bytes"}.get(raw.dtype.kind)
+        raise TypeError(f"{name} must be an array of real numbers, got {kind or raw.dtype} values.")
+    try:
+        arr = np.asarray(raw, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError) as exc:
         raise TypeError(
             f"{name} must be an array of real numbers, got {type(x).__name__}."
         ) from exc
@@ -71,9 +102,16 @@ def check_array(x, name: str, *, ndim: int | tuple[int, ...] | None = None) -> n
         allowed = (ndim,) if isinstance(ndim, int) else ndim
         if arr.ndim not in allowed:
             raise ValueError(f"{name} has shape {arr.shape}, must have ndim in {allowed}.")
-    if arr.size and not np.all(np.isfinite(arr)):
-        bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
-        raise ValueError(f"{name} contains {bad} non-finite value(s) (NaN or inf).")
+    if arr.size:
+        lo, hi = arr.min(), arr.max()  # NaN propagates; no temporary arrays
+        if not (np.isfinite(lo) and np.isfinite(hi)):
+            bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
+            raise ValueError(f"{name} contains {bad} non-finite value(s) (NaN or inf).")
+        if max(-lo, hi) > MAX_ABS:
+            raise ValueError(
+                f"{name} has entries up to {max(-lo, hi):.3g} in magnitude, must be at most "
+                f"{MAX_ABS:g} (larger values overflow float64 in the method's products)."
+            )
     return arr
 
 
@@ -162,3 +200,21 @@ def check_output_path(path, name: str, *, folder: bool = False) -> str:
     os.close(fd)
     os.unlink(probe)
     return path
+
+
+def check_memory(shape: tuple[int, ...], names: str, *, itemsize: int = 8) -> None:
+    """Raise ``ValueError`` naming ``names`` if an array of ``shape`` would not fit in this
+    machine's memory (instead of numpy's allocation error, or an integer overflow, deep inside)."""
+    size = 1
+    for d in shape:
+        size *= int(d)
+    need = size * itemsize
+    try:
+        have = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # not POSIX: numpy's own limit applies
+        have = 2**63 - 1
+    if need > have:
+        raise ValueError(
+            f"{names} == {' × '.join(str(int(d)) for d in shape)} needs {need / 2**30:.3g} GiB, "
+            f"more than this machine's {have / 2**30:.3g} GiB of memory."
+        )

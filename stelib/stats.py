@@ -57,13 +57,15 @@ class Interval(NamedTuple):
 
 
 def _counts(successes, trials):
-    k = check_array(successes, "successes")
-    n = check_array(trials, "trials")
+    k, n = check_array(successes, "successes"), check_array(trials, "trials")
+    try:
+        k, n = np.broadcast_arrays(k, n)
+    except ValueError:
+        raise ValueError(f"successes has shape {k.shape}, trials {n.shape}: must match.") from None
     if np.any(n < 1) or np.any(n != np.round(n)):
         raise ValueError(f"trials must be integers >= 1, got {np.unique(n)[:5].tolist()}.")
     if np.any(k < 0) or np.any(k != np.round(k)) or np.any(k > n):
         raise ValueError("successes must be integers in [0, trials].")
-    k, n = np.broadcast_arrays(k, n)
     return k, n
 
 

@@ -177,8 +177,21 @@ def geometric_grid(lo: int, hi: int, num: int) -> tuple[int, ...]:
     return tuple(int(v) for v in values)
 
 
+def _ipywidgets():
+    """``ipywidgets``, or an ImportError that says how to install it (the ``[widgets]`` extra)."""
+    try:
+        import ipywidgets
+    except ImportError as exc:
+        raise ModuleNotFoundError(
+            f"The explorers need ipywidgets ({exc}): pip install 'stelib[widgets]' "
+            "(or pip install ipywidgets), then restart the kernel.",
+            name="ipywidgets",
+        ) from exc
+    return ipywidgets
+
+
 def _make_widget(name: str, spec: Control):
-    import ipywidgets as ipw
+    ipw = _ipywidgets()
 
     common = {
         "description": spec.label or name,
@@ -240,7 +253,7 @@ class Explorer:
         summary: Callable[[Any], str] | None = None,
         figsize: tuple[float, float] = (9.0, 3.6),
     ):
-        import ipywidgets as ipw
+        ipw = _ipywidgets()
 
         if not callable(compute):
             raise TypeError(f"compute == {compute!r}, must be callable.")
