@@ -80,6 +80,7 @@ def _count(name: str, lo: int = 1):
 
 
 _POSITIVE = {"min_value": 0.0, "strict_min": True}
+_MAX_WORKERS = 512  # local processes; more is a typo (a cluster: --scheduler)
 
 
 def _path(name: str, *, folder: bool = False):
@@ -100,7 +101,7 @@ def _add_sweep_options(p, what: str) -> None:
     """``--workers``, ``--cache``, ``--progress``: how a sweep runs (never what it computes)."""
     p.add_argument(
         "--workers",
-        type=_count("workers"),
+        type=_number(int, "workers", min_value=1, max_value=_MAX_WORKERS),
         default=1,
         help="worker processes; results do not depend on it (default 1)",
     )
@@ -404,6 +405,8 @@ def main(argv=None) -> int:
         _run(args)
     except Unavailable as exc:
         parser.exit(2, f"stelib {args.command}: error: {exc}\n")
+    except (ValueError, TypeError) as exc:  # the library's checks (e.g. memory), one line
+        parser.exit(2, f"stelib {args.command}: error: {' '.join(str(exc).split())}\n")
     except KeyboardInterrupt:
         cache = getattr(args, "cache", None)
         hint = f"; finished work is cached in {cache!r}: rerun the same command to resume"

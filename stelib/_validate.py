@@ -214,7 +214,9 @@ def check_memory(shape: tuple[int, ...], names: str, *, itemsize: int = 8) -> No
     except (AttributeError, ValueError, OSError):  # not POSIX: numpy's own limit applies
         have = 2**63 - 1
     if need > have:
+        gib = need >> 30  # an int: need may be beyond float64
+        amount = f"{gib:,} GiB" if gib < 10**15 else f"about 10^{len(str(gib)) - 1} GiB"
         raise ValueError(
-            f"{names} == {' × '.join(str(int(d)) for d in shape)} needs {need / 2**30:.3g} GiB, "
+            f"{names} == {' × '.join(str(int(d)) for d in shape)} needs {amount}, "
             f"more than this machine's {have / 2**30:.3g} GiB of memory."
         )

@@ -27,7 +27,7 @@ import joblib
 import numpy as np
 from tqdm.auto import tqdm
 
-from ._validate import check_float, check_int
+from ._validate import check_float, check_int, check_memory
 from ._version import __version__
 from .data import sample_trial, sample_trials, trial_seed
 from .model import sign
@@ -44,6 +44,10 @@ __all__ = [
     "recurrence_record",
     "recurrence_sweep",
 ]
+
+
+#: Bookkeeping per task and per record (bytes, generous), for the memory check of a sweep.
+_TASK_BYTES, _RECORD_BYTES = 256, 4096
 
 
 def progress_enabled(progress: bool | None) -> bool:
@@ -219,7 +223,8 @@ def success_probability(
     n = check_int(n, "n", min_value=1)
     if isinstance(m, (int, np.integer)):
         m = [m]
-    m_values = np.array([check_int(v, "m", min_value=1) for v in m], dtype=np.int64)
+    big = np.iinfo(np.int64).max
+    m_values = np.array([check_int(v, "m", min_value=1, max_value=big) for v in m], np.int64)
     if m_values.size == 0:
         raise ValueError("m is empty, must list at least one sample size.")
     trials = check_int(trials, "trials", min_value=1)
@@ -230,6 +235,8 @@ def success_probability(
     init_scale = check_float(init_scale, "init_scale", min_value=0.0, strict_min=True)
     ste_scale = _check_ste(ste, ste_scale)
     batch_size = check_int(batch_size, "batch_size", min_value=1)
+    check_memory((m_values.size, trials), "len(m) × trials")  # the hitting times
+    check_memory((m_values.size, -(-trials // batch_size)), "tasks", itemsize=_TASK_BYTES)
     spec = [(i, start) for i in range(m_values.size) for start in range(0, trials, batch_size)]
     tasks = [
         (n, int(m_values[i]), k, seed, start, min(batch_size, trials - start), steps, eta)
@@ -422,6 +429,7 @@ def recurrence_sweep(
     if not ms or not flips or not stds:
         raise ValueError("m, flip and noise_std must each hold at least one value.")
     trials = check_int(trials, "trials", min_value=1)
+    check_memory((len(ms), len(flips), len(stds), trials), "grid × trials", itemsize=_RECORD_BYTES)
     args = _check_run_inputs(n, ms[0], k, 0.0, 0.0, clip, steps, seed, eta, init_scale)
     n, _, k, _, _, clip, steps, seed, eta, init_scale = args
     idx = list(range(trials))

@@ -21,7 +21,14 @@ import numpy as np
 
 from . import _engine, _gradient
 from ._types import ArrayLike
-from ._validate import check_array, check_binary, check_float, check_int, check_second_layer
+from ._validate import (
+    check_array,
+    check_binary,
+    check_float,
+    check_int,
+    check_memory,
+    check_second_layer,
+)
 from .model import sign
 
 __all__ = [
@@ -301,6 +308,8 @@ def ste_gradient_method(
     )
     method, dtype = _check_method(method, dtype)
     trials, m, k, n = Z.shape
+    if record:  # the distance and the loss at every step
+        check_memory((trials, steps + 1), "trials × (steps + 1)", itemsize=16)
     method = _engine.choose(method, steps, dtype, n, thr is not None)
     # The kernel switch and the benchmark's counters are read here, once, and passed in.
     cfg = _engine.Config(a, eta, steps, thr, clip, dtype, _engine.USE_KERNEL, _engine.STATS)

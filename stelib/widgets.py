@@ -63,7 +63,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ._compat import moved
-from ._validate import check_float, check_int
+from ._validate import check_float, check_int, check_memory
 from .plotting import figure_titles
 
 __all__ = [
@@ -173,6 +173,7 @@ def geometric_grid(lo: int, hi: int, num: int) -> tuple[int, ...]:
     lo = check_int(lo, "lo", min_value=1)
     hi = check_int(hi, "hi", min_value=lo + 1)
     num = check_int(num, "num", min_value=2)
+    check_memory((num,), "num")
     values = np.unique(np.round(np.geomspace(lo, hi, num)).astype(np.int64))
     return tuple(int(v) for v in values)
 
