@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from ._executors import Unavailable, executor_for
@@ -89,9 +90,10 @@ def _path(name: str, *, folder: bool = False):
 
     def parse(text):
         try:
-            return check_output_path(text, name, folder=folder)
+            path = check_output_path(text, name, folder=folder)
         except (TypeError, ValueError) as exc:
             raise argparse.ArgumentTypeError(str(exc)) from None
+        return os.path.abspath(path) if folder else path  # workers elsewhere find it too
 
     parse.__name__ = "path"
     return parse
