@@ -22,9 +22,21 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "chapters" / "data"
 
-#: Data files that regenerate in at most a minute, with the CPU seconds measured for it on the
-#: project's 2-core machine (with the stelib of this commit, numba installed).
-FAST = {}
+#: Data files that regenerate in at most a minute, with the CPU seconds (user + sys, imports and
+#: compilation included) that regenerating each took on the project's 2-core machine, numba
+#: installed. threshold_n200 (about 90 s) and threshold_n400 (about 30 min with --workers 2)
+#: take longer and are only checked for a well-formed command.
+FAST = {
+    "ratio_n050_s0.0001.json": 5.1,
+    "ratio_n050_s0.01.json": 2.1,
+    "ratio_n050_s0.1.json": 2.1,
+    "ratio_n050_s1.json": 2.0,
+    "ratio_n050_s10.json": 2.0,
+    "threshold_n025.json": 2.2,
+    "threshold_n050.json": 5.8,
+    "threshold_n100.json": 24.4,
+    "recurrence_flip_n25.json": 26.5,
+}
 
 
 def recorded_command(path):
