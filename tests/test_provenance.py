@@ -27,6 +27,7 @@ DATA = ROOT / "chapters" / "data"
 #: installed. threshold_n200 (about 90 s) and threshold_n400 (about 30 min with --workers 2)
 #: take longer and are only checked for a well-formed command.
 FAST = {
+    "budget_n050.json": 14.9,
     "ratio_n050_s0.0001.json": 5.1,
     "ratio_n050_s0.01.json": 2.1,
     "ratio_n050_s0.1.json": 2.1,
