@@ -53,9 +53,11 @@ def check_float(
     min_value: float | None = None,
     max_value: float | None = None,
     strict_min: bool = False,
+    max_abs: float | None = MAX_ABS,
 ) -> float:
-    """Return ``value`` as a finite ``float`` of magnitude at most :data:`MAX_ABS` or raise
-    naming ``name``."""
+    """Return ``value`` as a finite ``float`` of magnitude at most ``max_abs`` (default
+    :data:`MAX_ABS`; ``None`` for a quantity only used through its logarithm, like a count of
+    weights) or raise naming ``name``."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {value!r} ({type(value).__name__}).")
     try:
@@ -71,9 +73,9 @@ def check_float(
             raise ValueError(f"{name} == {value}, must be >= {min_value}.")
     if max_value is not None and value > max_value:
         raise ValueError(f"{name} == {value}, must be <= {max_value}.")
-    if abs(value) > MAX_ABS:
+    if max_abs is not None and abs(value) > max_abs:
         raise ValueError(
-            f"{name} == {value}, must be at most {MAX_ABS:g} in magnitude (larger values "
+            f"{name} == {value}, must be at most {max_abs:g} in magnitude (larger values "
             "overflow float64 in the method's products)."
         )
     return value
