@@ -24,8 +24,10 @@ DATA = ROOT / "chapters" / "data"
 
 #: Data files that regenerate in at most a minute, with the CPU seconds (user + sys, imports and
 #: compilation included) that regenerating each took on the project's 2-core machine, numba
-#: installed. threshold_n200 (about 90 s) and threshold_n400 (about 30 min with --workers 2)
-#: take longer and are only checked for a well-formed command.
+#: installed. The others take longer and are only checked for a well-formed command:
+#: threshold_n200 (about 90 s), threshold_n400 (about 30 min with --workers 2),
+#: recurrence_flip_n50 (more than 100 s of CPU, unfinished when stopped) and
+#: recurrence_noise_n50 (the same runs at 15 grid points instead of 25: not timed to the end).
 FAST = {
     "budget_n050.json": 14.9,
     "ratio_n050_s0.0001.json": 5.1,
