@@ -51,7 +51,15 @@ def test_interrupted_sweep_resumes_without_recomputing(tmp_path, sig, capsys, mo
     assert ref_cmd.encode() in ref_bytes
 
     command, env = cli(args)
-    proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # SIGINT as from a terminal: a shell starts background jobs with SIGINT ignored, and a
+    # Python started so never raises KeyboardInterrupt; restore the default in the child.
+    proc = subprocess.Popen(
+        command,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     deadline = time.monotonic() + 120
     while len(cached_batches("cache")) < 3 and proc.poll() is None:
         assert time.monotonic() < deadline, "no batch finished in 2 minutes"
