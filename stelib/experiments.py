@@ -46,10 +46,6 @@ __all__ = [
 ]
 
 
-#: Bookkeeping per task and per record (bytes, generous), for the memory check of a sweep.
-_TASK_BYTES, _RECORD_BYTES = 256, 4096
-
-
 def progress_enabled(progress: bool | None) -> bool:
     """Whether to show progress bars: ``progress`` if given, else env ``STELIB_PROGRESS != "0"``.
 
@@ -223,8 +219,7 @@ def success_probability(
     n = check_int(n, "n", min_value=1)
     if isinstance(m, (int, np.integer)):
         m = [m]
-    big = np.iinfo(np.int64).max
-    m_values = np.array([check_int(v, "m", min_value=1, max_value=big) for v in m], np.int64)
+    m_values = np.array([check_int(v, "m", min_value=1, max_value=2**63 - 1) for v in m], np.int64)
     if m_values.size == 0:
         raise ValueError("m is empty, must list at least one sample size.")
     trials = check_int(trials, "trials", min_value=1)
@@ -236,7 +231,7 @@ def success_probability(
     ste_scale = _check_ste(ste, ste_scale)
     batch_size = check_int(batch_size, "batch_size", min_value=1)
     check_memory((m_values.size, trials), "len(m) × trials")  # the hitting times
-    check_memory((m_values.size, -(-trials // batch_size)), "tasks", itemsize=_TASK_BYTES)
+    check_memory((m_values.size, -(-trials // batch_size)), "tasks", itemsize=256)  # bookkeeping
     spec = [(i, start) for i in range(m_values.size) for start in range(0, trials, batch_size)]
     tasks = [
         (n, int(m_values[i]), k, seed, start, min(batch_size, trials - start), steps, eta)
@@ -437,7 +432,7 @@ def recurrence_sweep(
     if not ms or not flips or not stds:
         raise ValueError("m, flip and noise_std must each hold at least one value.")
     trials = check_int(trials, "trials", min_value=1)
-    check_memory((len(ms), len(flips), len(stds), trials), "grid × trials", itemsize=_RECORD_BYTES)
+    check_memory((len(ms), len(flips), len(stds), trials), "grid × trials", itemsize=4096)
     args = _check_run_inputs(n, ms[0], k, 0.0, 0.0, clip, steps, seed, eta, init_scale)
     n, _, k, _, _, clip, steps, seed, eta, init_scale = args
     idx = list(range(trials))
