@@ -27,7 +27,8 @@ DATA = ROOT / "chapters" / "data"
 #: installed. The others take longer and are only checked for a well-formed command:
 #: threshold_n200 (about 90 s), threshold_n400 (about 30 min with --workers 2),
 #: recurrence_flip_n50 (more than 100 s of CPU, unfinished when stopped) and
-#: recurrence_noise_n50 (the same runs at 15 grid points instead of 25: not timed to the end).
+#: recurrence_noise_n50 (the same runs at 15 grid points instead of 25: not timed to the end),
+#: ergodic_flip_n50 and ergodic_noise_n50 (50 trials per point; more than 18 min of CPU).
 FAST = {
     "budget_n050.json": 14.9,
     "ratio_n050_s0.0001.json": 5.1,
