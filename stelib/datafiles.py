@@ -71,6 +71,10 @@ class WriteError(OSError):
         self.text = text
 
 
+_UMASK = os.umask(0o022)  # read the process's umask (by setting it) ...
+os.umask(_UMASK)  # ... and set it back
+
+
 def write_json(path: str | os.PathLike, obj: dict, *, command: str) -> dict:
     """Write ``obj`` with its provenance (``command``, ``version``) to ``path``, atomically.
 
@@ -101,7 +105,7 @@ def write_json(path: str | os.PathLike, obj: dict, *, command: str) -> dict:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a data file is a normal file
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; a data file is a normal file
         os.replace(tmp, path)
     except BaseException as exc:
         if os.path.exists(tmp):
@@ -110,13 +114,6 @@ def write_json(path: str | os.PathLike, obj: dict, *, command: str) -> dict:
             raise WriteError(exc, path, text) from exc
         raise
     return obj
-
-
-def _umask() -> int:
-    """The process's umask (read by setting it and setting it back)."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 #: The keys a success file has only off the Gaussian model (chapter "Beyond Gaussian data").

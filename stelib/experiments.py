@@ -226,16 +226,13 @@ def success_probability(
     m_values = np.array([check_int(v, "m", min_value=1, max_value=2**63 - 1) for v in m], np.int64)
     if m_values.size == 0:
         raise ValueError("m is empty, must list at least one sample size.")
-    trials = check_int(trials, "trials", min_value=1)
-    steps = check_int(steps, "steps", min_value=0)
-    k = check_int(k, "k", min_value=1)
-    seed = check_int(seed, "seed", min_value=0)
+    trials, steps = check_int(trials, "trials", min_value=1), check_int(steps, "steps", min_value=0)
+    k, seed = check_int(k, "k", min_value=1), check_int(seed, "seed", min_value=0)
     eta = check_float(eta, "eta", min_value=0.0, strict_min=True)
     init_scale = check_float(init_scale, "init_scale", min_value=0.0, strict_min=True)
     ste_scale = _check_ste(ste, ste_scale)
     batch_size = check_int(batch_size, "batch_size", min_value=1)
-    check_memory((m_values.size, trials), "len(m) × trials")  # the hitting times
-    check_memory((m_values.size, -(-trials // batch_size)), "tasks", itemsize=256)  # bookkeeping
+    check_memory((m_values.size, trials + 32 * -(-trials // batch_size)), "len(m) × trials")
     family = check_inputs(m=int(m_values.min()), k=k, n=n, **family)
     spec = [(i, start) for i in range(m_values.size) for start in range(0, trials, batch_size)]
     tasks = [
