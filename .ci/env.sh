@@ -3,6 +3,7 @@
 #
 # - Inside an active virtual environment ($VIRTUAL_ENV set) that environment is used.
 # - Otherwise .venv/ at the repository root is created (once) and used.
+# - Versions are pinned by .ci/constraints.txt (made by bash .ci/lock from requirements.txt).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -16,11 +17,13 @@ if [ -z "${VIRTUAL_ENV:-}" ]; then
 fi
 export PATH="$VIRTUAL_ENV/bin:$PATH"
 stamp="$VIRTUAL_ENV/.stelib-requirements"
-want="$(cat requirements.txt pyproject.toml | sha256sum | cut -d' ' -f1)"
+want="$(cat requirements.txt pyproject.toml .ci/constraints.txt | sha256sum | cut -d' ' -f1)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  echo "[env] installing requirements.txt into $VIRTUAL_ENV"
+  # Pinned by .ci/constraints.txt (refresh: bash .ci/lock), so that a new release of numpy,
+  # matplotlib or Jupyter cannot change stored outputs or break the build.
+  echo "[env] installing requirements.txt (pinned by .ci/constraints.txt) into $VIRTUAL_ENV"
   python -m pip install -q --upgrade pip
-  python -m pip install -q -r requirements.txt
+  python -m pip install -q -r requirements.txt -c .ci/constraints.txt
   echo "$want" > "$stamp"
 fi
 export STELIB_PROGRESS=0   # no progress bars in stored or compared notebook outputs

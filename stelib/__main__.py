@@ -20,15 +20,20 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
-from collections.abc import Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
-from contextlib import contextmanager
 
 from . import datafiles
-from ._validate import check_float, check_int
+from ._executors import Unavailable, executor_for
+from ._validate import check_float, check_int, check_output_path
 from ._version import __version__
-from .datafiles import command_line, success_summary, write_recurrence_file, write_success_file
+from .datafiles import (
+    WriteError,
+    command_line,
+    success_summary,
+    write_recurrence_file,
+    write_success_file,
+)
 from .experiments import recurrence_record, recurrence_sweep, success_probability
 from .input_families import INPUT_FAMILIES, NORMALISATIONS, check_inputs, input_parameters
 from .message_passing import amp_success
@@ -82,31 +87,46 @@ def _count(name: str, lo: int = 1):
 
 
 _POSITIVE = {"min_value": 0.0, "strict_min": True}
+_MAX_WORKERS = 512  # local processes; more is a typo (a cluster: --scheduler)
 
 
-@contextmanager
-def _executor(workers: int) -> Iterator[Executor | None]:
-    """``workers`` processes (none for 1: the sweep runs in this process); shut down after."""
-    if workers <= 1:
-        yield None
-        return
-    with ProcessPoolExecutor(workers) as executor:
-        yield executor
+def _path(name: str, *, folder: bool = False):
+    """An argparse type: a path to write (a file, or with ``folder`` a folder), checked at once
+    (:func:`stelib._validate.check_output_path`) so that a typo fails before the computation."""
+
+    def parse(text):
+        try:
+            path = check_output_path(text, name, folder=folder)
+        except (TypeError, ValueError) as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+        return os.path.abspath(path) if folder else path  # workers elsewhere find it too
+
+    parse.__name__ = "path"
+    return parse
 
 
 def _add_sweep_options(p, what: str) -> None:
     """``--workers``, ``--cache``, ``--progress``: how a sweep runs (never what it computes)."""
     p.add_argument(
         "--workers",
-        type=_count("workers"),
+        type=_number(int, "workers", min_value=1, max_value=_MAX_WORKERS),
         default=1,
         help="worker processes; results do not depend on it (default 1)",
     )
     p.add_argument(
         "--cache",
         metavar="DIR",
+        type=_path("cache", folder=True),
         default=None,
         help=f"cache finished {what} in DIR (resume after interruption)",
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        default=None,
+        help="run on the Dask cluster whose scheduler is at ADDRESS, e.g. tcp://host:8786 "
+        "(needs pip install 'stelib[cluster]'; with --cache, DIR must be shared by the "
+        "workers); results do not depend on it",
     )
     p.add_argument("--progress", action="store_true", help="show a progress bar on stderr")
 
@@ -157,6 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument(
         "--out",
         metavar="FILE",
+        type=_path("out"),
         default=None,
         help=(
             "also write the full result (hitting time of every trial) with its provenance "
@@ -205,6 +226,31 @@ def _sweep(args) -> dict:
     return {"memory": args.cache, "progress": args.progress}
 
 
+def _save(args, write, *data, **options) -> None:
+    """``write(args.out, *data, **options)``; if that fails after the computation, keep what the
+    file would have held in ``args.unsaved`` (:func:`main` prints it after the results)."""
+    try:
+        write(args.out, *data, **options)
+    except WriteError as exc:
+        args.unsaved = exc
+
+
+def _report_unsaved(args) -> int:
+    """Exit status 0, or 1 after printing the data file that could not be written (stdout, last
+    line) and a one-line error (stderr): a failed write never loses a finished computation."""
+    exc = getattr(args, "unsaved", None)
+    if exc is None:
+        return 0
+    sys.stdout.write(exc.text)
+    sys.stdout.flush()
+    print(
+        f"stelib {args.command}: error: argument --out: could not write {args.out!r} "
+        f"({exc.strerror}); its content is the last line printed above: save it",
+        file=sys.stderr,
+    )
+    return 1
+
+
 def _add_input_options(s) -> None:
     """``--inputs``, ``--normalise`` and the families' parameters (chapter "Beyond Gaussian
     data"); the defaults are the Gaussian model of the other chapters, bit for bit."""
@@ -249,7 +295,7 @@ def _input_options(args) -> tuple:
 
 def _run_success(args) -> dict:
     family = _input_options(args)
-    with _executor(args.workers) as executor:
+    with executor_for(args.workers, args.scheduler) as executor:
         res = success_probability(
             args.n,
             args.m,
@@ -259,8 +305,9 @@ def _run_success(args) -> dict:
             **dict(family),
         )
     if args.out is not None:
-        write_success_file(
-            args.out,
+        _save(
+            args,
+            write_success_file,
             res,
             eta=args.eta,
             init_scale=args.init_scale,
@@ -367,6 +414,7 @@ def _add_recurrence_parsers(sub) -> None:
     g.add_argument(
         "--out",
         metavar="FILE",
+        type=_path("out"),
         default=None,
         help="write every record with its provenance (this command, seed, stelib version) to "
         "FILE as JSON",
@@ -382,13 +430,13 @@ def _run_recurrence(args) -> dict:
 
 def _run_recurrence_grid(args) -> dict:
     grid = ("flip", "noise_std", "trials", "clip", "latent")
-    with _executor(args.workers) as executor:
+    with executor_for(args.workers, args.scheduler) as executor:
         records = recurrence_sweep(
             args.n, args.m, **_pick(args, *grid, *_RUN), executor=executor, **_sweep(args)
         )
     params = _pick(args, "n", "m", *grid, *_RUN)
     if args.out is not None:
-        write_recurrence_file(args.out, records, params=params, command=command_line(args.argv))
+        _save(args, write_recurrence_file, records, params=params, command=command_line(args.argv))
     return {**params, "records": records, "version": __version__}
 
 
@@ -430,7 +478,8 @@ def _add_optimum_parsers(sub) -> None:
             p.add_argument(flag, type=kind, default=default, required=default is None, help=text)
         p.add_argument("--seed", type=_count("seed", 0), default=0, help="root seed (default 0)")
         _add_sweep_options(p, "grid points")
-        p.add_argument("--out", metavar="FILE", help="also write every trial with its provenance")
+        p.add_argument("--out", metavar="FILE", type=_path("out"),
+                       help="also write every trial with its provenance")  # fmt: skip
         p.add_argument("--json", action="store_true", help="print one JSON object, not a table")
 
 
@@ -438,14 +487,14 @@ def _run_optimum(args) -> dict:
     """``optimum`` or ``amp``: the sweep, its data file (``--out``), its summary."""
     amp = args.command == "amp"
     opts = _pick(args, "steps", "damping") if amp else {}
-    with _executor(args.workers) as executor:
+    with executor_for(args.workers, args.scheduler) as executor:
         kw = {**_pick(args, "trials", "seed"), **opts, "executor": executor, **_sweep(args)}
         sweep = amp_success if amp else optimum_success
         res = sweep(args.n, args.alpha if amp else args.m, **kw)
     name = "amp" if amp else "optimum"
     if args.out is not None:
         write = getattr(datafiles, f"write_{name}_file")
-        write(args.out, res, **opts, command=command_line(args.argv))
+        _save(args, write, res, **opts, command=command_line(args.argv))
     return {**getattr(datafiles, f"{name}_summary")(res, **opts), "version": __version__}
 
 
@@ -461,6 +510,22 @@ def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        _run(args)
+    except Unavailable as exc:
+        parser.exit(2, f"stelib {args.command}: error: {exc}\n")
+    except (ValueError, TypeError) as exc:  # the library's checks (e.g. memory), one line
+        parser.exit(2, f"stelib {args.command}: error: {' '.join(str(exc).split())}\n")
+    except KeyboardInterrupt:
+        cache = getattr(args, "cache", None)
+        hint = f"; finished work is cached in {cache!r}: rerun the same command to resume"
+        print(f"stelib {args.command}: interrupted{hint if cache else ''}", file=sys.stderr)
+        return 130
+    return _report_unsaved(args)
+
+
+def _run(args) -> None:
+    """Run the subcommand ``args.command`` and print its results."""
     if args.command == "success":
         out = _run_success(args)
         if args.json:
@@ -495,7 +560,6 @@ def main(argv=None) -> int:
         else:
             print(f"n={out['n']} k={out['k']} steps={out['steps']} seed={out['seed']}")
             _print_recurrence_table(records)
-    return 0
 
 
 if __name__ == "__main__":

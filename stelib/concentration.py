@@ -207,7 +207,7 @@ def union_bound_sample_size(
     if count is None:
         log_count = lgamma(n + 1) - lgamma(d + 1) - lgamma(n - d + 1)  # log C(n, d)
     else:
-        log_count = float(np.log(check_float(count, "count", min_value=1.0)))
+        log_count = float(np.log(check_float(count, "count", min_value=1.0, max_abs=None)))
     delta = check_float(delta, "delta", min_value=0.0, max_value=1.0, strict_min=True)
     theta = float(np.arccos(1.0 - 2.0 * d / n))
     return float(4.0 * theta * n * (np.log(2.0 * n / delta) + log_count))

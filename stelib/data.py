@@ -21,7 +21,14 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import check_array, check_float, check_int, check_rng, check_second_layer
+from ._validate import (
+    check_array,
+    check_float,
+    check_int,
+    check_memory,
+    check_rng,
+    check_second_layer,
+)
 from .input_families import check_normalise, input_parameters, normalise_inputs, sample_inputs
 from .model import network
 
@@ -68,6 +75,7 @@ class Trial(NamedTuple):
 def teacher(n: int, *, rng=None) -> np.ndarray:
     """A uniformly random binary teacher ``w* ∈ {±1}ⁿ`` (float64)."""
     n = check_int(n, "n", min_value=1)
+    check_memory((n,), "n")
     rng = check_rng(rng)
     return 2.0 * rng.integers(0, 2, size=n) - 1.0
 
@@ -77,6 +85,7 @@ def gaussian_inputs(m: int, n: int, *, k: int = 1, rng=None) -> np.ndarray:
     m = check_int(m, "m", min_value=1)
     n = check_int(n, "n", min_value=1)
     k = check_int(k, "k", min_value=1)
+    check_memory((m, k, n), "m × k × n")
     rng = check_rng(rng)
     return rng.standard_normal((m, k, n))
 
@@ -192,6 +201,7 @@ def sample_trial(
     n = check_int(n, "n", min_value=1)
     m = check_int(m, "m", min_value=1)
     k = check_int(k, "k", min_value=1)
+    check_memory((m, k, n), "m × k × n")
     a = check_second_layer(a, k)
     init_scale = check_float(init_scale, "init_scale", min_value=0.0, strict_min=True)
     params = input_parameters(inputs, df=df, mu=mu, corr=corr)
@@ -245,6 +255,8 @@ def sample_trials(
     """
     trials = check_int(trials, "trials", min_value=1)
     start = check_int(start, "start", min_value=0)
+    sizes = [check_int(v, name, min_value=1) for v, name in ((m, "m"), (k, "k"), (n, "n"))]
+    check_memory((trials, *sizes), "trials × m × k × n")
     parts = [
         sample_trial(
             n,

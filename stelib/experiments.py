@@ -27,7 +27,7 @@ import joblib
 import numpy as np
 from tqdm.auto import tqdm
 
-from ._validate import check_float, check_int
+from ._validate import check_float, check_int, check_memory
 from ._version import __version__
 from .data import sample_trials
 from .input_families import check_inputs
@@ -223,17 +223,16 @@ def success_probability(
     n = check_int(n, "n", min_value=1)
     if isinstance(m, (int, np.integer)):
         m = [m]
-    m_values = np.array([check_int(v, "m", min_value=1) for v in m], dtype=np.int64)
+    m_values = np.array([check_int(v, "m", min_value=1, max_value=2**63 - 1) for v in m], np.int64)
     if m_values.size == 0:
         raise ValueError("m is empty, must list at least one sample size.")
-    trials = check_int(trials, "trials", min_value=1)
-    steps = check_int(steps, "steps", min_value=0)
-    k = check_int(k, "k", min_value=1)
-    seed = check_int(seed, "seed", min_value=0)
+    trials, steps = check_int(trials, "trials", min_value=1), check_int(steps, "steps", min_value=0)
+    k, seed = check_int(k, "k", min_value=1), check_int(seed, "seed", min_value=0)
     eta = check_float(eta, "eta", min_value=0.0, strict_min=True)
     init_scale = check_float(init_scale, "init_scale", min_value=0.0, strict_min=True)
     ste_scale = _check_ste(ste, ste_scale)
     batch_size = check_int(batch_size, "batch_size", min_value=1)
+    check_memory((m_values.size, trials + 32 * -(-trials // batch_size)), "len(m) × trials")
     family = check_inputs(m=int(m_values.min()), k=k, n=n, **family)
     spec = [(i, start) for i in range(m_values.size) for start in range(0, trials, batch_size)]
     tasks = [
@@ -435,6 +434,7 @@ def recurrence_sweep(
     if not ms or not flips or not stds:
         raise ValueError("m, flip and noise_std must each hold at least one value.")
     trials = check_int(trials, "trials", min_value=1)
+    check_memory((len(ms), len(flips), len(stds), trials), "grid × trials", itemsize=4096)
     args = _check_run_inputs(n, ms[0], k, 0.0, 0.0, clip, steps, seed, eta, init_scale)
     n, _, k, _, _, clip, steps, seed, eta, init_scale = args
     idx = list(range(trials))

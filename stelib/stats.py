@@ -28,7 +28,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy import special
 
-from ._validate import check_array, check_float, check_int, check_rng
+from ._validate import check_array, check_float, check_int, check_memory, check_rng
 
 __all__ = [
     "Interval",
@@ -57,13 +57,14 @@ class Interval(NamedTuple):
 
 
 def _counts(successes, trials):
-    k = check_array(successes, "successes")
-    n = check_array(trials, "trials")
+    k, n = check_array(successes, "successes"), check_array(trials, "trials")
+    if k.ndim and n.ndim and k.shape != n.shape:  # one number goes with every point, no more
+        raise ValueError(f"successes has shape {k.shape}, trials {n.shape}: must match.")
+    k, n = np.broadcast_arrays(k, n)
     if np.any(n < 1) or np.any(n != np.round(n)):
         raise ValueError(f"trials must be integers >= 1, got {np.unique(n)[:5].tolist()}.")
     if np.any(k < 0) or np.any(k != np.round(k)) or np.any(k > n):
         raise ValueError("successes must be integers in [0, trials].")
-    k, n = np.broadcast_arrays(k, n)
     return k, n
 
 
@@ -214,6 +215,7 @@ def fit_m50(
         raise ValueError(f"successes has shape {k.shape}, must be {m.shape} to match m.")
     confidence = _confidence(confidence)
     bootstrap = check_int(bootstrap, "bootstrap", min_value=1)
+    check_memory((bootstrap, m.size, 4), "bootstrap × len(m)")  # resamples and their fits
     rng = check_rng(rng)
     if np.all(k == 0) or np.all(k == n):
         raise ValueError("the success curve is all zero or all one: widen the m grid.")

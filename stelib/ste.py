@@ -21,7 +21,14 @@ import numpy as np
 
 from . import _engine, _gradient
 from ._types import ArrayLike
-from ._validate import check_array, check_binary, check_float, check_int, check_second_layer
+from ._validate import (
+    check_array,
+    check_binary,
+    check_float,
+    check_int,
+    check_memory,
+    check_second_layer,
+)
 from .model import sign
 
 __all__ = [
@@ -174,6 +181,8 @@ def check_run_inputs(Z, y, u0, w_star, a, eta, steps, ste, ste_scale, clip) -> R
     paths, takes the same ones); ``thr`` is the clipped STE's ``c√n`` or ``None``."""
     Z = check_array(Z, "Z", ndim=4)
     trials, m, k, n = Z.shape
+    if min(m, k, n) < 1:
+        raise ValueError(f"Z has shape {Z.shape}, must be (trials, m, k, n) with m, k, n >= 1.")
     y = check_array(y, "y", ndim=2)
     if y.shape != (trials, m):
         raise ValueError(f"y has shape {y.shape}, must be ({trials}, {m}) to match Z.")
@@ -191,7 +200,28 @@ def check_run_inputs(Z, y, u0, w_star, a, eta, steps, ste, ste_scale, clip) -> R
     thr = _threshold(ste, _check_ste(ste, ste_scale), n)
     if clip is not None:
         clip = check_float(clip, "clip", min_value=0.0, strict_min=True)
+    _check_no_overflow(Z, y, u0, a, eta, steps, clip)
     return RunInputs(Z, y, u0, w_star, a, eta, steps, thr, clip)
+
+
+def _check_no_overflow(Z, y, u0, a, eta, steps, clip) -> None:
+    """Refuse an ``eta`` whose iterates could overflow float64 (instead of running on inf).
+
+    ``|ĝ| ≤ max|Z| · Σ|a| · (Σ|a| + max|y|)`` (``μ′ ∈ {0, 1}``, ``|f| ≤ Σ|a|``), so
+    ``|uₜ| ≤ max|u₀| + t · eta · max|ĝ|`` (one step with ``clip``)."""
+    if Z.size == 0:
+        return
+    a_sum = float(np.sum(np.abs(a)))
+    y_max = max(float(y.max(initial=0.0)), -float(y.min(initial=0.0)))
+    g_max = max(float(Z.max()), -float(Z.min())) * a_sum * (a_sum + y_max)
+    u_max = max(float(u0.max(initial=0.0)), -float(u0.min(initial=0.0)))
+    reach = u_max + (1 if clip is not None else max(steps, 1)) * eta * g_max
+    if not reach <= 1e300:
+        raise ValueError(
+            f"eta == {eta}: with steps == {steps} and these data the latent weights can reach "
+            f"{reach:.3g} (max|u0| + steps·eta·max|ĝ|), beyond float64; lower eta (only eta "
+            "relative to the scale of u0 matters)."
+        )
 
 
 def ste_gradient_method(
@@ -278,6 +308,8 @@ def ste_gradient_method(
     )
     method, dtype = _check_method(method, dtype)
     trials, m, k, n = Z.shape
+    if record:  # the distance and the loss at every step
+        check_memory((trials, steps + 1), "trials × (steps + 1)", itemsize=16)
     method = _engine.choose(method, steps, dtype, n, thr is not None)
     # The kernel switch and the benchmark's counters are read here, once, and passed in.
     cfg = _engine.Config(a, eta, steps, thr, clip, dtype, _engine.USE_KERNEL, _engine.STATS)

@@ -24,7 +24,7 @@ import numpy as np
 
 from . import _gradient
 from ._types import ArrayLike
-from ._validate import check_binary, check_float, check_int
+from ._validate import check_binary, check_float, check_int, check_memory
 from .data import sample_trials
 from .model import angle_from_hamming, sign
 from .ste import check_run_inputs, ste_gradient_method
@@ -83,6 +83,7 @@ def latent_trajectory(
         Z, y, u0, None, a, eta, steps, ste, ste_scale, clip
     )
     trials, n = u0.shape
+    check_memory((trials, steps + 1, n), "trials × (steps + 1) × n")
     U = np.empty((trials, steps + 1, n))
     u = U[:, 0] = u0
     for t in range(steps):

@@ -66,7 +66,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ._compat import moved
-from ._validate import check_float, check_int
+from ._validate import check_float, check_int, check_memory
 from .plotting import figure_titles
 
 __all__ = [
@@ -184,12 +184,26 @@ def geometric_grid(lo: int, hi: int, num: int) -> tuple[int, ...]:
     lo = check_int(lo, "lo", min_value=1)
     hi = check_int(hi, "hi", min_value=lo + 1)
     num = check_int(num, "num", min_value=2)
+    check_memory((num,), "num")
     values = np.unique(np.round(np.geomspace(lo, hi, num)).astype(np.int64))
     return tuple(int(v) for v in values)
 
 
+def _ipywidgets():
+    """``ipywidgets``, or an ImportError that says how to install it (the ``[widgets]`` extra)."""
+    try:
+        import ipywidgets
+    except ImportError as exc:
+        raise ModuleNotFoundError(
+            f"The explorers need ipywidgets ({exc}): pip install 'stelib[widgets]' "
+            "(or pip install ipywidgets), then restart the kernel.",
+            name="ipywidgets",
+        ) from exc
+    return ipywidgets
+
+
 def _make_widget(name: str, spec: Control):
-    import ipywidgets as ipw
+    ipw = _ipywidgets()
 
     common = {
         "description": spec.label or name,
@@ -251,7 +265,7 @@ class Explorer:
         summary: Callable[[Any], str] | None = None,
         figsize: tuple[float, float] = (9.0, 3.6),
     ):
-        import ipywidgets as ipw
+        ipw = _ipywidgets()
 
         if not callable(compute):
             raise TypeError(f"compute == {compute!r}, must be callable.")

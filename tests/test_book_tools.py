@@ -217,7 +217,8 @@ def test_readers_requirements_cover_every_import_of_the_chapters_and_stelib():
                 imported |= _imported_modules(source)
     for path in sorted((ROOT / "stelib").rglob("*.py")):
         imported |= _imported_modules(path.read_text())
-    third_party = imported - set(sys.stdlib_module_names) - {"stelib", "__future__"}
+    # distributed: the optional [cluster] extra, imported only by --scheduler (not for readers)
+    third_party = imported - set(sys.stdlib_module_names) - {"stelib", "__future__", "distributed"}
     # installed with a listed package: IPython with ipywidgets, llvmlite with numba
     comes_with = {"IPython": "ipywidgets", "llvmlite": "numba"}
     missing = {m for m in third_party if comes_with.get(m, m) not in readers}

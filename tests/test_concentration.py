@@ -97,3 +97,9 @@ def test_crossing_sample_size_is_where_the_curve_stays_below():
     assert sl.crossing_sample_size(m, np.array([0.5, 3.0, 0.5, 0.2, 0.1]), 1.0) == 40
     assert sl.crossing_sample_size(m, np.full(5, 0.5), 1.0) == 10
     assert np.isnan(sl.crossing_sample_size(m, np.array([5.0, 0.1, 0.1, 0.1, 1.0]), 1.0))
+
+
+def test_union_bound_takes_counts_beyond_1e100():
+    # A count of weights is used through its log: C(400, 200) ≈ 1e119 is a valid count.
+    big = sl.union_bound_sample_size(400, 200, count=2.6e120)
+    assert np.isfinite(big) and big > sl.union_bound_sample_size(400, 200, count=1e100)
