@@ -22,6 +22,7 @@ from . import (
     ste,
     theory,
     trajectory,
+    variants,
     widgets,
 )
 from ._types import *  # noqa: F403
@@ -39,6 +40,7 @@ from .stats import *  # noqa: F403  intervals, threshold fits, collapse
 from .ste import *  # noqa: F403  STE surrogates, the coarse gradient, the STE-gradient method
 from .theory import *  # noqa: F403  closed forms: population model, c, drift at w*
 from .trajectory import *  # noqa: F403  recorded paths of the method
+from .variants import *  # noqa: F403  STE variants, options of practice
 from .widgets import *  # noqa: F403  the explorer framework
 
 _MODULES = (
@@ -51,6 +53,7 @@ _MODULES = (
     onebit,
     recurrence,
     stats,
+    variants,
     experiments,
     datafiles,
     plotting,

@@ -27,6 +27,8 @@ from ._validate import check_float, check_int
 from ._version import __version__
 from .datafiles import command_line, success_summary, write_recurrence_file, write_success_file
 from .experiments import recurrence_record, recurrence_sweep, success_probability
+from .ste import STES
+from .variants import RUN_DEFAULTS, run_options
 
 __all__ = ["main", "build_parser"]
 
@@ -141,6 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="independent trials per m (default 100)",
     )
     _add_run_basics(s)
+    _add_practice_options(s)
     s.add_argument(
         "--batch-size",
         type=_count("batch_size"),
@@ -182,6 +185,64 @@ def _add_run_basics(p) -> None:
     )
 
 
+def _surrogate(text):
+    """``NAME`` or ``NAME:R`` → ``(ste, ste_scale)`` (``R`` > 0, default 1)."""
+    name, _, scale = text.partition(":")
+    if name not in STES:
+        raise argparse.ArgumentTypeError(f"ste == {name!r}, must be one of {', '.join(STES)}")
+    if scale and name == "identity":
+        raise argparse.ArgumentTypeError("the identity STE takes no width (no ':R')")
+    return name, _number(float, "ste_scale", **_POSITIVE)(scale) if scale else 1.0
+
+
+def _add_practice_options(p) -> None:
+    """The options of practice of ``success`` (chapter "STE variants and practice")."""
+    p.add_argument(
+        "--ste",
+        type=_surrogate,
+        default=("identity", 1.0),
+        metavar="NAME[:R]",
+        help="surrogate derivative mu' used in place of sign' (default identity): identity "
+        "(mu' = 1); clipped[:R] (hard tanh, mu'(t) = 1{|t| <= R sqrt(n)}); approxsign[:R] "
+        "(ApproxSign of Bi-Real Net, mu'(t) = 2 (1 - |t|/(R sqrt(n)))_+); R > 0, default 1",
+    )
+    p.add_argument(
+        "--minibatch",
+        type=_count("minibatch"),
+        default=None,
+        metavar="B",
+        help="mini-batches of B <= min(m) samples, drawn without replacement each epoch from "
+        "the trial's own stream; --steps counts batches (default: the full batch)",
+    )
+    p.add_argument(
+        "--eta-decay",
+        type=_number(float, "eta_decay", **_POSITIVE),
+        default=None,
+        metavar="TAU",
+        help="decaying step size eta_t = eta / (1 + t/TAU) (default: constant eta)",
+    )
+    p.add_argument(
+        "--weight-decay",
+        type=_number(float, "weight_decay", min_value=0.0),
+        default=0.0,
+        metavar="LAMBDA",
+        help="weight decay on the latent weights, u <- (1 - eta_t LAMBDA) u - eta_t g (default 0)",
+    )
+    p.add_argument(
+        "--clip",
+        type=_number(float, "clip", **_POSITIVE),
+        default=None,
+        help="clip the latent weights to the box [-C, C], as BinaryConnect (default: no clipping)",
+    )
+
+
+def _practice(args) -> dict:
+    """The options of practice of ``success`` as keywords (all of them)."""
+    ste, ste_scale = args.ste
+    out = {"ste": ste, "ste_scale": ste_scale}
+    return out | {k: getattr(args, k) for k in RUN_DEFAULTS if k not in out}
+
+
 #: Options every subcommand passes on unchanged (keywords of the library functions).
 _RUN = ("k", "steps", "seed", "eta", "init_scale")
 
@@ -202,9 +263,11 @@ def _run_success(args) -> dict:
             args.n,
             args.m,
             **_pick(args, "trials", "batch_size", *_RUN),
+            **_practice(args),
             executor=executor,
             **_sweep(args),
         )
+    options = run_options(**_practice(args))  # a data file records the non-defaults only
     if args.out is not None:
         write_success_file(
             args.out,
@@ -212,9 +275,10 @@ def _run_success(args) -> dict:
             eta=args.eta,
             init_scale=args.init_scale,
             command=command_line(args.argv),
+            options=options,
         )
-    summary = success_summary(res, eta=args.eta, init_scale=args.init_scale)
-    return {**summary, "version": __version__}
+    summary = success_summary(res, eta=args.eta, init_scale=args.init_scale, options=options)
+    return {**_practice(args), **summary, "version": __version__}
 
 
 _FLIP = _number(float, "flip", min_value=0.0, max_value=1.0)
@@ -356,6 +420,9 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)
     if args.command == "success":
+        if args.minibatch is not None and args.minibatch > min(args.m):
+            parser.exit(2, f"stelib success: error: argument --minibatch: must be at most "
+                        f"min(--m) == {min(args.m)}, got {args.minibatch}\n")  # fmt: skip
         out = _run_success(args)
         if args.json:
             print(json.dumps(out, sort_keys=True))

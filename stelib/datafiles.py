@@ -25,6 +25,7 @@ import numpy as np
 
 from ._version import __version__
 from .experiments import SuccessResult
+from .variants import RUN_DEFAULTS, run_options
 
 __all__ = [
     "command_line",
@@ -94,6 +95,10 @@ class SuccessFile(NamedTuple):
         The exact command that wrote the file.
     version : str
         The stelib version that wrote it.
+    options : dict
+        The options of practice that differ from their defaults (:func:`stelib.run_options`:
+        ``ste``, ``ste_scale``, ``clip``, ``eta_decay``, ``weight_decay``, ``minibatch``);
+        empty for a run of the book's model.
     """
 
     result: SuccessResult
@@ -101,14 +106,18 @@ class SuccessFile(NamedTuple):
     init_scale: float
     command: str
     version: str
+    options: dict = {}
 
 
-def success_summary(result: SuccessResult, *, eta: float, init_scale: float) -> dict:
+def success_summary(
+    result: SuccessResult, *, eta: float, init_scale: float, options: dict | None = None
+) -> dict:
     """What ``python -m stelib success --json`` prints, less ``version``: the inputs,
-    ``successes`` and ``median_hit`` per ``m`` (a success file adds ``hits`` and provenance)."""
+    ``successes`` and ``median_hit`` per ``m`` (a success file adds ``hits`` and provenance),
+    and the ``options`` of practice that differ from their defaults (:func:`stelib.run_options`)."""
     if not isinstance(result, SuccessResult):
         raise TypeError(f"result must be a SuccessResult, got {type(result).__name__}.")
-    return {
+    return run_options(**(options or {})) | {
         "eta": float(eta),
         "init_scale": float(init_scale),
         "k": result.k,
@@ -129,14 +138,17 @@ def write_success_file(
     eta: float,
     init_scale: float,
     command: str,
+    options: dict | None = None,
 ) -> dict:
     """Write ``result`` with its provenance to ``path`` (JSON, sorted keys) and return the record.
 
     The record holds everything ``python -m stelib success --json`` prints (``n``, ``m``, ``k``,
     ``trials``, ``steps``, ``seed``, ``eta``, ``init_scale``, ``successes``, ``median_hit``,
-    ``version``) plus ``hits`` (hitting time of every trial, ``-1`` for none) and ``command``.
+    ``version``) plus ``hits`` (hitting time of every trial, ``-1`` for none) and ``command``;
+    of the ``options`` of practice only those that differ from their defaults, so a run of the
+    book's model writes the same bytes as before they existed.
     """
-    record = {**success_summary(result, eta=eta, init_scale=init_scale)}
+    record = {**success_summary(result, eta=eta, init_scale=init_scale, options=options)}
     record["hits"] = result.hits.tolist()
     return write_json(path, record, command=command)
 
@@ -167,6 +179,7 @@ def read_success_file(path: str | os.PathLike) -> SuccessFile:
         init_scale=float(record["init_scale"]),
         command=str(record["command"]),
         version=str(record["version"]),
+        options=run_options(**{k: record[k] for k in RUN_DEFAULTS if k in record}),
     )
 
 

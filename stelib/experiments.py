@@ -35,6 +35,7 @@ from .recurrence import run_summaries
 from .ste import _check_ste, coarse_gradient, ste_gradient_method
 from .theory import drift_prediction
 from .trajectory import latent_trajectory
+from .variants import practice_keywords, practice_task
 
 __all__ = [
     "run_tasks",
@@ -157,12 +158,15 @@ class SuccessResult(NamedTuple):
         return out
 
 
-def _success_batch(n, m, k, seed, start, size, steps, eta, init_scale, ste, ste_scale):
-    """Hitting times of trials ``start … start + size − 1`` at ``(n, m, k)`` (noiseless)."""
+def _success_batch(n, m, k, seed, start, size, steps, eta, init_scale, ste, ste_scale, *more):
+    """Hitting times of trials ``start … start + size − 1`` at ``(n, m, k)`` (noiseless);
+    ``more``: the options of practice (:func:`stelib.practice_task`)."""
     t = sample_trials(n, m, trials=size, seed=seed, start=start, k=k, init_scale=init_scale)
+    opts = practice_keywords(more, seed=seed, n=n, m=m, k=k, trials=range(start, start + size))
     res = ste_gradient_method(
-        t.Z, t.y, t.u0, w_star=t.w_star, a=t.a, eta=eta, steps=steps, ste=ste, ste_scale=ste_scale
-    )
+        t.Z, t.y, t.u0, w_star=t.w_star, a=t.a, eta=eta, steps=steps, ste=ste,
+        ste_scale=ste_scale, **opts,
+    )  # fmt: skip
     return res.hit
 
 
@@ -178,6 +182,10 @@ def success_probability(
     init_scale: float = 1e-3,
     ste: str = "identity",
     ste_scale: float = 1.0,
+    clip: float | None = None,
+    eta_decay: float | None = None,
+    weight_decay: float = 0.0,
+    minibatch: int | None = None,
     batch_size: int = 32,
     executor: Executor | None = None,
     memory=None,
@@ -201,6 +209,8 @@ def success_probability(
         Root seed; trial ``i`` at ``(n, m, k)`` uses :func:`stelib.trial_seed`.
     eta, init_scale, ste, ste_scale
         Passed to :func:`stelib.sample_trial` and :func:`stelib.ste_gradient_method`.
+    clip, eta_decay, weight_decay, minibatch
+        Options of practice (:func:`stelib.practice_keywords`; steps count batches).
     batch_size : int
         Trials per batch (memory ``≈ 8·batch_size·m·k·n`` bytes). Does not change results.
     executor : concurrent.futures.Executor, optional
@@ -230,10 +240,12 @@ def success_probability(
     init_scale = check_float(init_scale, "init_scale", min_value=0.0, strict_min=True)
     ste_scale = _check_ste(ste, ste_scale)
     batch_size = check_int(batch_size, "batch_size", min_value=1)
+    more = practice_task(clip, eta_decay, weight_decay, minibatch, eta=eta, m=m_values)
     spec = [(i, start) for i in range(m_values.size) for start in range(0, trials, batch_size)]
     tasks = [
         (n, int(m_values[i]), k, seed, start, min(batch_size, trials - start), steps, eta)
         + (init_scale, ste, ste_scale)
+        + more
         for i, start in spec
     ]
     done = run_tasks(
