@@ -6,11 +6,15 @@ when an explorer is built.
 """
 
 from .finite_samples import finite_samples_explorer
+from .quantisation import QuantisationRun, quantisation_explorer, quantisation_run
 from .recurrence import RecurrenceView, recurrence_explorer, recurrence_view
 from .setup import setup_explorer
 from .threshold import ThresholdCurves, threshold_curves, threshold_explorer
 
 __all__ = [
+    "QuantisationRun",
+    "quantisation_run",
+    "quantisation_explorer",
     "setup_explorer",
     "finite_samples_explorer",
     "ThresholdCurves",
