@@ -218,8 +218,8 @@ def _add_practice_options(p) -> None:
         "--eta-decay",
         type=_number(float, "eta_decay", **_POSITIVE),
         default=None,
-        metavar="TAU",
-        help="decaying step size eta_t = eta / (1 + t/TAU) (default: constant eta)",
+        metavar="T0",
+        help="decaying step size eta_t = eta / (1 + t/T0) (default: constant eta)",
     )
     p.add_argument(
         "--weight-decay",
@@ -278,7 +278,7 @@ def _run_success(args) -> dict:
             options=options,
         )
     summary = success_summary(res, eta=args.eta, init_scale=args.init_scale, options=options)
-    return {**_practice(args), **summary, "version": __version__}
+    return {**summary, "version": __version__}
 
 
 _FLIP = _number(float, "flip", min_value=0.0, max_value=1.0)

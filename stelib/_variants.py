@@ -5,7 +5,7 @@ default run, identity or clipped STE on the full batch with a constant step, kee
 :mod:`stelib._engine`, and its compiled fast mode):
 
 * the ApproxSign surrogate (``ste="approxsign"``);
-* a decaying step size ``ηₜ = η / (1 + t/τ)`` (``eta_decay=τ``);
+* a decaying step size ``ηₜ = η / (1 + t/t₀)`` (``eta_decay=t₀``);
 * weight decay on the latent weights, ``uₜ₊₁ = (1 − ηₜ λ) uₜ − ηₜ ĝ`` (``weight_decay=λ``);
 * mini-batches (``minibatch=B``): every epoch a fresh permutation of the ``m`` samples from the
   trial's own stream is cut into consecutive batches of ``B`` (the last one smaller when ``B``
@@ -75,7 +75,7 @@ def check_options(eta_decay, weight_decay, minibatch, rng, *, trials, m, eta) ->
 
 
 def step_size(eta: float, eta_decay: float | None, t: int) -> float:
-    """``ηₜ = η / (1 + t/τ)`` (``eta_decay=τ``), or ``η`` without decay."""
+    """``ηₜ = η / (1 + t/t₀)`` (``eta_decay=t₀``), or ``η`` without decay."""
     return eta if eta_decay is None else eta / (1.0 + t / eta_decay)
 
 

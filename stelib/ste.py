@@ -246,7 +246,7 @@ def ste_gradient_method(
         Box ``[−clip, clip]`` for the latent weights (BinaryConnect's clipping); ``None``
         (default) leaves them unbounded.
     eta_decay : float > 0, optional
-        ``τ`` of the decaying step ``ηₜ = η / (1 + t/τ)``; ``None`` (default): constant ``η``.
+        ``t₀`` of the decaying step ``ηₜ = η / (1 + t/t₀)``; ``None`` (default): constant ``η``.
     weight_decay : float >= 0
         ``λ`` in ``uₜ₊₁ = (1 − ηₜ λ) uₜ − ηₜ ĝ``; needs ``η λ < 1``. Default 0.
     minibatch : int, optional
