@@ -17,6 +17,7 @@ from . import (
     model,
     onebit,
     plotting,
+    practice,
     recurrence,
     stats,
     ste,
@@ -35,6 +36,7 @@ from .explorers import *  # noqa: F403  one explorer per chapter
 from .model import *  # noqa: F403  the network, sign, losses, Hamming distance
 from .onebit import *  # noqa: F403  BIHT
 from .plotting import *  # noqa: F403  book figure style
+from .practice import *  # noqa: F403  a binary network on real data (digits)
 from .recurrence import *  # noqa: F403  recurrence statistics
 from .stats import *  # noqa: F403  intervals, threshold fits, collapse
 from .ste import *  # noqa: F403  STE surrogates, the coarse gradient, the STE-gradient method
@@ -54,6 +56,7 @@ _MODULES = (
     recurrence,
     stats,
     variants,
+    practice,
     experiments,
     datafiles,
     plotting,

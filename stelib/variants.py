@@ -8,22 +8,22 @@ Taught in chapter "STE variants and practice" (``chapters/variants.ipynb``).
   their defaults (:data:`RUN_DEFAULTS`), what a data file records (:func:`run_options`), their
   random streams (:func:`minibatch_stream`) and their cost (:func:`samples_processed`).
 
-Derivation (ours; ``k = 1``, ``a = 1``, Gaussian ``x``, binary ``w``, ``w*`` at angle ``θ``).
-Write ``t = ⟨x, ŵ⟩`` and ``ŵ* = cos θ ŵ + sin θ e`` with ``e ⊥ ŵ``, ``s = ⟨x, e⟩``; ``t`` and
-``s`` are independent ``N(0, 1)``. With ``ν(t) = μ′(√n t)`` (the surrogate in units of the
+Derivation (ours; chapter "STE variants and practice", eqs. :eq:`variants-abc` and
+:eq:`variants-kappa`; ``k = 1``, ``a = 1``, Gaussian ``x``, binary ``w``, ``w*`` at angle ``θ``).
+Write ``ξ = ⟨x, ŵ⟩`` and ``ŵ* = cos θ ŵ + sin θ e`` with ``e ⊥ ŵ``, ``ζ = ⟨x, e⟩``; ``ξ`` and
+``ζ`` are independent ``N(0, 1)``. With ``ν(ξ) = μ′(√n ξ)`` (the surrogate in units of the
 pre-activation's standard deviation),
 
-    ``E[x ν(t) (sign t − sign⟨x, ŵ*⟩)] = (A − B) ŵ − C e``,
+    ``E[x ν(ξ) (sign ξ − sign⟨x, ŵ*⟩)] = (J₀ − J₁) ŵ − J₂ e``,
 
-``A = E[|t| ν(t)]``, ``B = E[t ν(t) erf(t cot θ/√2)]``, ``C = E[2 ν(t) φ(t cot θ)]`` (average over
-``s`` first: ``E_s sign(α + s sin θ) = erf(α/(√2 sin θ))``, ``E_s s sign(α + s sin θ) =
-2 φ(α/sin θ)``). For binary ``w, w*`` (norm ``√n``) the coordinate ``j`` of the population coarse
-gradient is ``κ_right wⱼ`` where ``wⱼ = w*ⱼ`` and ``κ_wrong wⱼ`` where ``wⱼ ≠ w*ⱼ``, with
+``J₀ = E[|ξ| ν(ξ)]``, ``J₁ = E[ξ ν(ξ) erf(ξ cot θ/√2)]``, ``J₂ = E[2 ν(ξ) φ(ξ cot θ)]``
+(average over ``ζ`` first). For binary ``w, w*`` (norm ``√n``) coordinate ``j`` of the
+population coarse gradient is ``κ₊ wⱼ`` where ``wⱼ = w*ⱼ`` and ``κ₋ wⱼ`` where ``wⱼ ≠ w*ⱼ``:
 
-    ``κ_right = (A − B − C tan(θ/2)) / √n``,   ``κ_wrong = (A − B + C cot(θ/2)) / √n``.
+    ``κ₊ = (J₀ − J₁ − J₂ tan(θ/2)) / √n``,   ``κ₋ = (J₀ − J₁ + J₂ cot(θ/2)) / √n``.
 
-For the identity STE ``A = √(2/π)``, ``B = √(2/π) cos θ``, ``C = √(2/π) sin θ``, so
-``κ_right = 0`` and ``κ_wrong = 2√(2/(πn))``: the setup chapter's ``√(2/(πn)) (w − w*)``.
+For the identity STE ``J₀ = √(2/π)``, ``J₁ = √(2/π) cos θ``, ``J₂ = √(2/π) sin θ``, so
+``κ₊ = 0`` and ``κ₋ = 2√(2/(πn))``: the setup chapter's ``√(2/(πn)) (w − w*)``.
 """
 
 from __future__ import annotations
@@ -65,7 +65,8 @@ def _nu(ste: str, c: float):
 def surrogate_coefficients(
     theta: float, *, n: int, ste: str = "identity", ste_scale: float = 1.0
 ) -> tuple[float, float]:
-    """``(κ_right, κ_wrong)``: the population coarse gradient per coordinate (module docstring).
+    """``(κ₊, κ₋)``: the population coarse gradient per coordinate, eq. :eq:`variants-kappa`
+    (:prf:ref:`prop-variants-population`; derivation in the module docstring).
 
     Parameters
     ----------
@@ -79,7 +80,7 @@ def surrogate_coefficients(
     Returns
     -------
     tuple of float
-        ``κ_right`` (coordinates where ``w`` is right; 0 for the identity STE) and ``κ_wrong``;
+        ``κ₊`` (coordinates where ``w`` is right; 0 for the identity STE) and ``κ₋`` (wrong);
         coordinate ``j`` of ``E ĝ(w)`` is ``κ wⱼ``. At ``θ = 0`` both are 0 (``ĝ = 0`` at ``w*``).
     """
     theta = check_float(theta, "theta", min_value=0.0, max_value=np.pi)
@@ -88,19 +89,19 @@ def surrogate_coefficients(
     if theta == 0.0:
         return 0.0, 0.0
     nu, L = _nu(ste, c)
-    A = 2.0 * integrate.quad(lambda t: t * nu(t) * _dens(t), 0.0, L)[0]
+    J0 = 2.0 * integrate.quad(lambda t: t * nu(t) * _dens(t), 0.0, L)[0]
     if np.isclose(theta, np.pi, rtol=0.0, atol=1e-12):
-        return np.nan, 2.0 * A / np.sqrt(n)  # w = −w*: no coordinate is right
+        return np.nan, 2.0 * J0 / np.sqrt(n)  # w = −w*: no coordinate is right
     cot = np.cos(theta) / np.sin(theta)
-    B = (
+    J1 = (
         2.0
         * integrate.quad(
             lambda t: t * nu(t) * special.erf(t * cot / np.sqrt(2.0)) * _dens(t), 0.0, L
         )[0]
     )
-    C = 4.0 * integrate.quad(lambda t: nu(t) * _dens(t * cot) * _dens(t), 0.0, L)[0]
+    J2 = 4.0 * integrate.quad(lambda t: nu(t) * _dens(t * cot) * _dens(t), 0.0, L)[0]
     half = theta / 2.0
-    return (A - B - C * np.tan(half)) / np.sqrt(n), (A - B + C / np.tan(half)) / np.sqrt(n)
+    return (J0 - J1 - J2 * np.tan(half)) / np.sqrt(n), (J0 - J1 + J2 / np.tan(half)) / np.sqrt(n)
 
 
 def surrogate_population_gradient(
@@ -108,7 +109,7 @@ def surrogate_population_gradient(
 ) -> np.ndarray:
     """``E ĝ(w)`` over Gaussian inputs for binary ``w, w*`` (``k = 1``, ``a = 1``), any surrogate.
 
-    Coordinate ``j`` is ``κ_right wⱼ`` or ``κ_wrong wⱼ`` (:func:`surrogate_coefficients`). For
+    Coordinate ``j`` is ``κ₊ wⱼ`` or ``κ₋ wⱼ`` (:func:`surrogate_coefficients`). For
     the identity STE this is :func:`stelib.population_coarse_gradient`'s ``√(2/(πn)) (w − w*)``.
     """
     w = check_binary(w, "w")

@@ -269,3 +269,37 @@ def test_quantisation_explorer_recomputes():
     ref = sl.quantisation_run(n=6, m=50, steps=10, ste="clipped", seed=2)
     np.testing.assert_array_equal(ex.data.u, ref.u)
     assert "One BinaryConnect run" in ex.figure.get_suptitle()
+
+
+def test_variants_view_runs_the_library():
+    d = sl.variants_view(n=10, m=30, ste="approxsign", minibatch=4, steps=40, trials=3, seed=1)
+    t = sl.sample_trials(10, 30, trials=3, seed=1)
+    rng = [sl.minibatch_stream(1, n=10, m=30, k=1, trial=i) for i in range(3)]
+    res = sl.ste_gradient_method(
+        t.Z, t.y, t.u0, w_star=t.w_star, steps=40, ste="approxsign", minibatch=4, rng=rng,
+        record=True,
+    )  # fmt: skip
+    np.testing.assert_array_equal(d.distance, res.distance)
+    np.testing.assert_array_equal(d.samples[:3], [0, 4, 8])
+    assert np.all(d.right < 0) and np.all(d.wrong > 0)
+
+
+def test_variants_explorer_recomputes():
+    pytest.importorskip("ipywidgets")
+    ex = sl.variants_explorer(n=10, m=30, steps=50)
+    ex.set(minibatch=2)
+    assert ex.data.minibatch == 2 and "B = 2" in ex.figure.get_suptitle()
+
+
+def test_practice_networks_learn_digits():
+    pytest.importorskip("sklearn")
+    task = sl.digits_task(3, 8)
+    assert task.X.shape[1] == 64 and set(np.unique(task.y)) == {-1.0, 1.0}
+    curve = sl.digits_accuracy(task, [10, 100], repeats=2, steps=100, seed=0)
+    assert curve.binary.shape == curve.full.shape == (2, 2)
+    assert curve.test_size == round(0.4 * task.y.size)
+    assert curve.binary[:, 1].mean() > 0.8 and curve.full[:, 1].mean() > 0.8  # chance is 0.5
+    again = sl.digits_accuracy(task, [10, 100], repeats=2, steps=100, seed=0)
+    np.testing.assert_array_equal(curve.binary, again.binary)
+    with pytest.raises(ValueError, match="disjoint"):
+        sl.digits_task(3, 3)

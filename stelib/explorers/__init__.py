@@ -10,6 +10,7 @@ from .quantisation import QuantisationRun, quantisation_explorer, quantisation_r
 from .recurrence import RecurrenceView, recurrence_explorer, recurrence_view
 from .setup import setup_explorer
 from .threshold import ThresholdCurves, threshold_curves, threshold_explorer
+from .variants import VariantsView, variants_explorer, variants_view
 
 __all__ = [
     "QuantisationRun",
@@ -23,4 +24,7 @@ __all__ = [
     "RecurrenceView",
     "recurrence_view",
     "recurrence_explorer",
+    "VariantsView",
+    "variants_view",
+    "variants_explorer",
 ]
