@@ -120,7 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
         "success",
         help="success probability of STE over sample sizes m",
         description=(
-            "Run the STE-gradient method (identity STE, eta, u0 = init_scale * N(0, I)) on "
+            "Run the STE-gradient method (identity STE unless --ste, eta, u0 = init_scale * N(0, I)) on "
             "independent noiseless teacher-student trials and count how many reach w* within "
             "the budget. Trial i at (n, m, k) draws from "
             "SeedSequence(seed, spawn_key=(n, m, k, i))."
@@ -195,45 +195,29 @@ def _surrogate(text):
     return name, _number(float, "ste_scale", **_POSITIVE)(scale) if scale else 1.0
 
 
+#: The options of practice of ``success`` (chapter "STE variants and practice"): flag, type,
+#: default, metavar, help.
+_PRACTICE = (
+    ("--ste", _surrogate, ("identity", 1.0), "NAME[:R]",
+     "surrogate derivative mu' used in place of sign' (default identity): identity (mu' = 1); "
+     "clipped[:R] (hard tanh, mu'(t) = 1{|t| <= R sqrt(n)}); approxsign[:R] (ApproxSign of "
+     "Bi-Real Net, mu'(t) = 2 (1 - |t|/(R sqrt(n)))_+); R > 0, default 1"),
+    ("--minibatch", _count("minibatch"), None, "B",
+     "mini-batches of B <= min(m) samples, drawn without replacement each epoch from the "
+     "trial's own stream; --steps counts batches (default: the full batch)"),
+    ("--eta-decay", _number(float, "eta_decay", **_POSITIVE), None, "T0",
+     "decaying step size eta_t = eta / (1 + t/T0) (default: constant eta)"),
+    ("--weight-decay", _number(float, "weight_decay", min_value=0.0), 0.0, "LAMBDA",
+     "weight decay on the latent weights, u <- (1 - eta_t LAMBDA) u - eta_t g (default 0)"),
+    ("--clip", _number(float, "clip", **_POSITIVE), None, "C",
+     "clip the latent weights to the box [-C, C], as BinaryConnect (default: no clipping)"),
+)  # fmt: skip
+
+
 def _add_practice_options(p) -> None:
-    """The options of practice of ``success`` (chapter "STE variants and practice")."""
-    p.add_argument(
-        "--ste",
-        type=_surrogate,
-        default=("identity", 1.0),
-        metavar="NAME[:R]",
-        help="surrogate derivative mu' used in place of sign' (default identity): identity "
-        "(mu' = 1); clipped[:R] (hard tanh, mu'(t) = 1{|t| <= R sqrt(n)}); approxsign[:R] "
-        "(ApproxSign of Bi-Real Net, mu'(t) = 2 (1 - |t|/(R sqrt(n)))_+); R > 0, default 1",
-    )
-    p.add_argument(
-        "--minibatch",
-        type=_count("minibatch"),
-        default=None,
-        metavar="B",
-        help="mini-batches of B <= min(m) samples, drawn without replacement each epoch from "
-        "the trial's own stream; --steps counts batches (default: the full batch)",
-    )
-    p.add_argument(
-        "--eta-decay",
-        type=_number(float, "eta_decay", **_POSITIVE),
-        default=None,
-        metavar="T0",
-        help="decaying step size eta_t = eta / (1 + t/T0) (default: constant eta)",
-    )
-    p.add_argument(
-        "--weight-decay",
-        type=_number(float, "weight_decay", min_value=0.0),
-        default=0.0,
-        metavar="LAMBDA",
-        help="weight decay on the latent weights, u <- (1 - eta_t LAMBDA) u - eta_t g (default 0)",
-    )
-    p.add_argument(
-        "--clip",
-        type=_number(float, "clip", **_POSITIVE),
-        default=None,
-        help="clip the latent weights to the box [-C, C], as BinaryConnect (default: no clipping)",
-    )
+    """The options of practice of ``success`` (:data:`_PRACTICE`)."""
+    for flag, kind, default, metavar, text in _PRACTICE:
+        p.add_argument(flag, type=kind, default=default, metavar=metavar, help=text)
 
 
 def _practice(args) -> dict:
