@@ -120,9 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
         "success",
         help="success probability of STE over sample sizes m",
         description=(
-            "Run the STE-gradient method (identity STE unless --ste, eta, u0 = init_scale * N(0, I)) on "
-            "independent noiseless teacher-student trials and count how many reach w* within "
-            "the budget. Trial i at (n, m, k) draws from "
+            "Run the STE-gradient method (identity STE unless --ste, eta, u0 = init_scale * "
+            "N(0, I)) on independent noiseless teacher-student trials and count how many reach "
+            "w* within the budget. Trial i at (n, m, k) draws from "
             "SeedSequence(seed, spawn_key=(n, m, k, i))."
         ),
     )
