@@ -283,7 +283,7 @@ def ste_gradient_method(
     Notes
     -----
     The ApproxSign STE and the options ``eta_decay``, ``weight_decay`` and ``minibatch`` run on
-    a numpy path of their own (:mod:`stelib._variants`, float64; ``method`` does not apply),
+    a numpy path of their own (``stelib._variants``, float64; ``method`` does not apply),
     bit for bit the reference loop's; a mini-batch run stops at the first epoch in which no
     batch gradient was nonzero (``fixed_point`` is that epoch's first step).
 

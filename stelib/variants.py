@@ -123,16 +123,22 @@ def surrogate_population_gradient(
     return np.where(w == w_star, 0.0 if d == n else right, wrong) * w
 
 
-#: The options of practice at their defaults, the book's model: a data file records an option
-#: only where it differs from this (so the book's existing files keep their bytes).
-RUN_DEFAULTS = {
-    "ste": "identity",
-    "ste_scale": 1.0,
-    "clip": None,
-    "eta_decay": None,
-    "weight_decay": 0.0,
-    "minibatch": None,
-}
+class _Defaults(dict):
+    """The options of practice at their defaults, the book's model (``ste="identity"``, no
+    clipping, constant step, no weight decay, full batch): a data file records an option only
+    where it differs from these (so the book's existing files keep their bytes)."""
+
+
+RUN_DEFAULTS = _Defaults(
+    {
+        "ste": "identity",
+        "ste_scale": 1.0,
+        "clip": None,
+        "eta_decay": None,
+        "weight_decay": 0.0,
+        "minibatch": None,
+    }
+)
 
 
 def run_options(**options) -> dict:
