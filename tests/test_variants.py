@@ -303,3 +303,19 @@ def test_practice_networks_learn_digits():
     np.testing.assert_array_equal(curve.binary, again.binary)
     with pytest.raises(ValueError, match="disjoint"):
         sl.digits_task(3, 3)
+
+
+def test_variants_data_files_record_the_options_of_their_command():
+    import shlex
+    from pathlib import Path
+
+    from stelib.__main__ import _practice, build_parser
+
+    files = sorted((Path(__file__).parent.parent / "chapters" / "data").glob("variants_*.json"))
+    assert files
+    for path in files:
+        data = sl.read_success_file(path)
+        argv = shlex.split(data.command)[3:]  # drop "python -m stelib"
+        args = build_parser().parse_args(argv)
+        assert data.options == sl.run_options(**_practice(args)) != {}, path.name
+        assert args.out == f"chapters/data/{path.name}"
