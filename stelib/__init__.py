@@ -14,8 +14,10 @@ from . import (
     datafiles,
     experiments,
     explorers,
+    message_passing,
     model,
     onebit,
+    optimum,
     plotting,
     practice,
     recurrence,
@@ -33,8 +35,10 @@ from .data import *  # noqa: F403  teacher, inputs, labels, trials and their see
 from .datafiles import *  # noqa: F403  data-file formats
 from .experiments import *  # noqa: F403  sweeps on one task runner
 from .explorers import *  # noqa: F403  one explorer per chapter
+from .message_passing import *  # noqa: F403  AMP and its state evolution
 from .model import *  # noqa: F403  the network, sign, losses, Hamming distance
 from .onebit import *  # noqa: F403  BIHT
+from .optimum import *  # noqa: F403  version space, Bayes-optimal exact recovery
 from .plotting import *  # noqa: F403  book figure style
 from .practice import *  # noqa: F403  a binary network on real data (digits)
 from .recurrence import *  # noqa: F403  recurrence statistics
@@ -53,6 +57,8 @@ _MODULES = (
     theory,
     concentration,
     onebit,
+    optimum,
+    message_passing,
     recurrence,
     stats,
     variants,

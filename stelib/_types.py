@@ -8,9 +8,9 @@ keyword accepts, as :func:`numpy.random.default_rng` does (checked by
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
-__all__ = ["ArrayLike", "NDArray", "SeedLike"]
+__all__ = ["ArrayLike", "SeedLike"]
 
 #: What an ``rng`` keyword accepts: None (fresh entropy), a seed, a SeedSequence, a bit generator
 #: or a Generator (used as is).

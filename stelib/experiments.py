@@ -29,11 +29,11 @@ from tqdm.auto import tqdm
 
 from ._validate import check_float, check_int
 from ._version import __version__
-from .data import sample_trial, sample_trials, trial_seed
+from .data import sample_trials
 from .model import sign
 from .recurrence import run_summaries
 from .ste import _check_ste, coarse_gradient, ste_gradient_method
-from .theory import drift_prediction
+from .theory import DriftPrediction, drift_prediction
 from .trajectory import latent_trajectory
 from .variants import practice_keywords, practice_task
 
@@ -263,43 +263,51 @@ def success_probability(
 # ---------------------------------------------------------------------------------------------
 
 
+class NoisyRuns(NamedTuple):
+    """:func:`noisy_runs`, a row per trial: teachers, drift ``c = ĝ(w*)`` and its prediction,
+    distances (trials, T + 1), last iterates, and every ``uₜ`` with ``latent`` (else None)."""
+
+    w_star: np.ndarray
+    c: np.ndarray
+    pred: DriftPrediction
+    distance: np.ndarray
+    u_final: np.ndarray
+    path: np.ndarray | None
+
+
+def noisy_runs(n, m, k, flip, noise_std, clip, steps, seed, trials, eta, init_scale, latent):
+    """Trials ``trials`` (consecutive indices) at ``(n, m, k)`` with label noise, recorded by
+    the engine, or with ``latent`` by :func:`stelib.latent_trajectory` (the same iterates)."""
+    t = sample_trials(
+        n, m, trials=len(trials), seed=seed, start=trials[0], k=k, flip=flip,
+        noise_std=noise_std, init_scale=init_scale,
+    )  # fmt: skip
+    c = np.stack([coarse_gradient(*zyw, a=t.a) for zyw in zip(t.Z, t.y, t.w_star, strict=True)])
+    pred = drift_prediction(c, t.w_star, flip=flip, a=t.a)
+    U = None
+    if latent:
+        U = latent_trajectory(t.Z, t.y, t.u0, a=t.a, eta=eta, steps=steps, clip=clip)
+        distance = np.count_nonzero(sign(U) != t.w_star[:, None, :], axis=2)
+        u_final = U[:, -1]
+    else:
+        res = ste_gradient_method(
+            t.Z, t.y, t.u0, w_star=t.w_star, a=t.a, eta=eta, steps=steps, clip=clip, record=True
+        )
+        distance, u_final = res.distance, res.u
+    return NoisyRuns(t.w_star, c, pred, distance, u_final, U)
+
+
 def _records(
     n, m, k, flip, noise_std, clip, steps, seed, trials, eta, init_scale, latent
 ) -> list[dict]:
     """One JSON-ready record per trial index in ``trials`` (see :func:`recurrence_record`)."""
-    parts = [
-        sample_trial(
-            n,
-            m,
-            k=k,
-            flip=flip,
-            noise_std=noise_std,
-            init_scale=init_scale,
-            rng=trial_seed(seed, n=n, m=m, k=k, trial=i),
-        )
-        for i in trials
-    ]
-    Z = np.stack([p.Z for p in parts])
-    y = np.stack([p.y for p in parts])
-    w_star = np.stack([p.w_star for p in parts])
-    u0 = np.stack([p.u0 for p in parts])
-    a = parts[0].a
-    c = np.stack([coarse_gradient(p.Z, p.y, p.w_star, a=a) for p in parts])
-    pred = drift_prediction(c, w_star, flip=flip, a=a)
-    U = None
-    if latent:
-        U = latent_trajectory(Z, y, u0, a=a, eta=eta, steps=steps, clip=clip)
-        distance = np.count_nonzero(sign(U) != w_star[:, None, :], axis=2)
-        u_final = U[:, -1]
-    else:
-        res = ste_gradient_method(
-            Z, y, u0, w_star=w_star, a=a, eta=eta, steps=steps, clip=clip, record=True
-        )
-        distance, u_final = res.distance, res.u
+    run = noisy_runs(n, m, k, flip, noise_std, clip, steps, seed, trials, eta, init_scale, latent)
     inputs = {"n": n, "m": m, "k": k, "flip": flip, "noise_std": noise_std, "clip": clip}
     inputs |= {"steps": steps, "seed": seed, "eta": eta, "init_scale": init_scale}
     inputs |= {"latent": bool(latent), "version": __version__}
-    summary = run_summaries(distance, u_final, c, w_star, pred, eta=eta, path=U)
+    summary = run_summaries(
+        run.distance, run.u_final, run.c, run.w_star, run.pred, eta=eta, path=run.path
+    )
     return [{**inputs, "trial": int(i), **s} for i, s in zip(trials, summary, strict=True)]
 
 

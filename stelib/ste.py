@@ -55,8 +55,8 @@ def ste_derivative(
     n : int
         Dimension; sets the scale of the clipped STE.
     ste : {"identity", "clipped", "approxsign"}
-        ``"identity"``: ``μ(t) = t``, ``μ′ ≡ 1`` (the default, as in the paper's analysis as we
-        read it). ``"clipped"`` (hard tanh): ``μ(t) = clip(t, −r, r)``, ``μ′(t) = 1{|t| ≤ r}``.
+        ``"identity"``: ``μ(t) = t``, ``μ′ ≡ 1`` (the default: the book's choice, not taken from
+        the paper). ``"clipped"`` (hard tanh): ``μ(t) = clip(t, −r, r)``, ``μ′(t) = 1{|t| ≤ r}``.
         ``"approxsign"`` (the piecewise quadratic ApproxSign of Bi-Real Net, Liu et al. 2018,
         rescaled to width ``r``): ``μ′(t) = 2 (1 − |t|/r)₊``. Here ``r = c√n``.
     ste_scale : float > 0

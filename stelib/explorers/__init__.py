@@ -6,6 +6,7 @@ when an explorer is built.
 """
 
 from .finite_samples import finite_samples_explorer
+from .optimum import OptimumView, optimum_explorer, optimum_view
 from .quantisation import QuantisationRun, quantisation_explorer, quantisation_run
 from .recurrence import RecurrenceView, recurrence_explorer, recurrence_view
 from .setup import setup_explorer
@@ -24,6 +25,9 @@ __all__ = [
     "RecurrenceView",
     "recurrence_view",
     "recurrence_explorer",
+    "OptimumView",
+    "optimum_view",
+    "optimum_explorer",
     "VariantsView",
     "variants_view",
     "variants_explorer",

@@ -9,11 +9,9 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .._validate import check_int
-from ..data import sample_trials
+from ..experiments import noisy_runs
 from ..plotting import PALETTE
 from ..recurrence import recurrence_statistics, return_time_histogram
-from ..ste import coarse_gradient, ste_gradient_method
-from ..theory import drift_prediction
 from ..widgets import Explorer, choice, explorer, grid, slider
 
 __all__ = ["RecurrenceView", "recurrence_view", "recurrence_explorer"]
@@ -75,10 +73,8 @@ def recurrence_view(
     n = check_int(n, "n", min_value=1)
     m = check_int(m, "m", min_value=1)
     steps = check_int(steps, "steps", min_value=1)
-    t = sample_trials(n, m, trials=1, seed=seed, flip=flip, noise_std=noise_std)
-    res = ste_gradient_method(t.Z, t.y, t.u0, w_star=t.w_star, steps=steps, clip=clip, record=True)
-    d = res.distance[0]
-    c = coarse_gradient(t.Z[0], t.y[0], t.w_star[0], a=t.a)
+    run = noisy_runs(n, m, 1, flip, noise_std, clip, steps, seed, [0], 1.0, 1e-3, False)
+    d = run.distance[0]
     return RecurrenceView(
         n=n,
         m=m,
@@ -90,8 +86,8 @@ def recurrence_view(
         distance=d,
         stats=recurrence_statistics(d),
         return_time_hist=return_time_histogram(d),
-        predicted_oscillating=int(np.count_nonzero(drift_prediction(c, t.w_star[0]).oscillating)),
-        max_abs_u=float(np.max(np.abs(res.u[0]))),
+        predicted_oscillating=int(np.count_nonzero(run.pred.oscillating[0])),
+        max_abs_u=float(np.max(np.abs(run.u_final[0]))),
     )
 
 
