@@ -6,7 +6,7 @@ default run, identity or clipped STE on the full batch with a constant step, kee
 
 * the ApproxSign surrogate (``ste="approxsign"``);
 * a decaying step size ``ηₜ = η / (1 + t/t₀)`` (``eta_decay=t₀``);
-* weight decay on the latent weights, ``uₜ₊₁ = (1 − ηₜ λ) uₜ − ηₜ ĝ`` (``weight_decay=λ``);
+* weight decay on the latent weights, ``uₜ₊₁ = (1 − ηₜ χ) uₜ − ηₜ ĝ`` (``weight_decay=χ``);
 * mini-batches (``minibatch=B``): every epoch a fresh permutation of the ``m`` samples from the
   trial's own stream is cut into consecutive batches of ``B`` (the last one smaller when ``B``
   does not divide ``m``); a step uses one batch, its rows in increasing order, and
@@ -89,7 +89,7 @@ def epoch_batches(m: int, minibatch: int | None, rng) -> list[np.ndarray]:
 
 
 def update(u, g, eta_t, weight_decay, clip):
-    """``u ← clip((1 − ηₜ λ) u − ηₜ g, −C, C)`` (no decay factor when ``λ = 0``)."""
+    """``u ← clip((1 − ηₜ χ) u − ηₜ g, −C, C)`` (no decay factor when ``χ = 0``)."""
     u = u - eta_t * g if weight_decay == 0.0 else u * (1.0 - eta_t * weight_decay) - eta_t * g
     return u if clip is None else np.clip(u, -clip, clip)
 

@@ -248,7 +248,7 @@ def ste_gradient_method(
     eta_decay : float > 0, optional
         ``t₀`` of the decaying step ``ηₜ = η / (1 + t/t₀)``; ``None`` (default): constant ``η``.
     weight_decay : float >= 0
-        ``λ`` in ``uₜ₊₁ = (1 − ηₜ λ) uₜ − ηₜ ĝ``; needs ``η λ < 1``. Default 0.
+        ``χ`` in ``uₜ₊₁ = (1 − ηₜ χ) uₜ − ηₜ ĝ``; needs ``η χ < 1``. Default 0.
     minibatch : int, optional
         Batch size ``B ≤ m``: every epoch a permutation of the samples from the trial's stream
         ``rng[i]`` is cut into batches of ``B``, one per step (chapter "STE variants and
