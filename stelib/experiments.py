@@ -159,15 +159,11 @@ class SuccessResult(NamedTuple):
 
 
 def _success_batch(n, m, k, seed, start, size, steps, eta, init_scale, ste, ste_scale, *more):
-    """Hitting times of trials ``start … start + size − 1`` at ``(n, m, k)`` (noiseless);
-    ``more``: the options of practice (:func:`stelib.practice_task`)."""
+    """Hitting times of trials ``start … start + size − 1`` at ``(n, m, k)``; ``more``: options."""
     t = sample_trials(n, m, trials=size, seed=seed, start=start, k=k, init_scale=init_scale)
     opts = practice_keywords(more, seed=seed, n=n, m=m, k=k, trials=range(start, start + size))
-    res = ste_gradient_method(
-        t.Z, t.y, t.u0, w_star=t.w_star, a=t.a, eta=eta, steps=steps, ste=ste,
-        ste_scale=ste_scale, **opts,
-    )  # fmt: skip
-    return res.hit
+    kw = {"w_star": t.w_star, "a": t.a, "eta": eta, "steps": steps, "ste": ste, **opts}
+    return ste_gradient_method(t.Z, t.y, t.u0, ste_scale=ste_scale, **kw).hit
 
 
 def success_probability(
@@ -207,10 +203,9 @@ def success_probability(
         Patches.
     seed : int
         Root seed; trial ``i`` at ``(n, m, k)`` uses :func:`stelib.trial_seed`.
-    eta, init_scale, ste, ste_scale
-        Passed to :func:`stelib.sample_trial` and :func:`stelib.ste_gradient_method`.
-    clip, eta_decay, weight_decay, minibatch
-        Options of practice (:func:`stelib.practice_keywords`; steps count batches).
+    eta, init_scale, ste, ste_scale, clip, eta_decay, weight_decay, minibatch
+        Passed to :func:`stelib.sample_trial` and :func:`stelib.ste_gradient_method` (the last
+        four: :func:`stelib.practice_keywords`; with ``minibatch`` steps count batches).
     batch_size : int
         Trials per batch (memory ``≈ 8·batch_size·m·k·n`` bytes). Does not change results.
     executor : concurrent.futures.Executor, optional
@@ -227,8 +222,7 @@ def success_probability(
     See chapter "The sample-size threshold".
     """
     n = check_int(n, "n", min_value=1)
-    if isinstance(m, (int, np.integer)):
-        m = [m]
+    m = [m] if isinstance(m, (int, np.integer)) else m
     m_values = np.array([check_int(v, "m", min_value=1) for v in m], dtype=np.int64)
     if m_values.size == 0:
         raise ValueError("m is empty, must list at least one sample size.")
@@ -244,8 +238,7 @@ def success_probability(
     spec = [(i, start) for i in range(m_values.size) for start in range(0, trials, batch_size)]
     tasks = [
         (n, int(m_values[i]), k, seed, start, min(batch_size, trials - start), steps, eta)
-        + (init_scale, ste, ste_scale)
-        + more
+        + (init_scale, ste, ste_scale, *more)
         for i, start in spec
     ]
     done = run_tasks(
