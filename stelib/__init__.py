@@ -21,11 +21,13 @@ from . import (
     onebit,
     optimum,
     plotting,
+    practice,
     recurrence,
     stats,
     ste,
     theory,
     trajectory,
+    variants,
     widgets,
 )
 from ._types import *  # noqa: F403
@@ -42,11 +44,13 @@ from .moments import *  # noqa: F403  the sign moment off Gaussian data
 from .onebit import *  # noqa: F403  BIHT
 from .optimum import *  # noqa: F403  version space, Bayes-optimal exact recovery
 from .plotting import *  # noqa: F403  book figure style
+from .practice import *  # noqa: F403  a binary network on real data (digits)
 from .recurrence import *  # noqa: F403  recurrence statistics
 from .stats import *  # noqa: F403  intervals, threshold fits, collapse
 from .ste import *  # noqa: F403  STE surrogates, the coarse gradient, the STE-gradient method
 from .theory import *  # noqa: F403  closed forms: population model, c, drift at w*
 from .trajectory import *  # noqa: F403  recorded paths of the method
+from .variants import *  # noqa: F403  STE variants, options of practice
 from .widgets import *  # noqa: F403  the explorer framework
 
 _MODULES = (
@@ -63,6 +67,8 @@ _MODULES = (
     message_passing,
     recurrence,
     stats,
+    variants,
+    practice,
     experiments,
     datafiles,
     plotting,

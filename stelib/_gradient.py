@@ -72,13 +72,24 @@ def row_sum(g, indptr, nz, data, rows, m):
     return np.divide(g, m, out=g)
 
 
-def coarse_gradients(Z, y, W, a, thr=None):
+def surrogate(S, thr, ste="clipped"):
+    """``μ′(s)`` as a factor of ``G``: ``None`` for the identity STE (``thr is None``), the mask
+    ``|s| ≤ r`` for the clipped STE, ``2 (1 − |s|/r)₊`` for ApproxSign (``r = thr``)."""
+    if thr is None:
+        return None
+    if ste == "approxsign":
+        return np.maximum(0.0, 2.0 - (2.0 / thr) * np.abs(S))
+    return np.abs(S) <= thr
+
+
+def coarse_gradients(Z, y, W, a, thr=None, ste="clipped"):
     """ĝ of every trial: ``Z`` (b, m, k, n), ``y`` (b, m), binary ``W`` (b, n) → (b, n).
 
-    ``thr``: ``None`` for the identity STE, else the clipped STE's ``c√n``.
+    ``thr``: ``None`` for the identity STE, else the surrogate's scale ``r = c√n``; ``ste``
+    names the surrogate (:func:`surrogate`).
     """
     b, m, k, n = Z.shape
     Zf = Z.reshape(b, m * k, n)
     S = np.matmul(Zf, W[:, :, None])[:, :, 0]  # pre-activations (b, m·k)
-    G = weights(residual(S, y, a, m, k), a, m, k, None if thr is None else np.abs(S) <= thr)
+    G = weights(residual(S, y, a, m, k), a, m, k, surrogate(S, thr, ste))
     return row_sum(np.empty((b, n)), *sparse(G), Zf.reshape(b * m * k, n), m)

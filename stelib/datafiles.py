@@ -17,19 +17,16 @@ same folder, then ``os.replace``, so an interrupted run never leaves a half-writ
 
 from __future__ import annotations
 
-import json
 import os
-import shlex
-import tempfile
-from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
 
-from ._version import __version__
+from ._jsonio import WriteError, _read_json, command_line, write_json  # the one writer
 from .experiments import SuccessResult
 from .message_passing import AMPSuccess
 from .optimum import OptimumResult
+from .variants import RUN_DEFAULTS, run_options
 
 __all__ = [
     "command_line",
@@ -53,80 +50,7 @@ __all__ = [
 ]
 
 
-def command_line(argv: Sequence[str]) -> str:
-    """The shell command ``python -m stelib ARGV…`` that a data file records."""
-    return shlex.join(["python", "-m", "stelib", *[str(a) for a in argv]])
-
-
-class WriteError(OSError):
-    """A data file could not be written; ``text`` holds what it would have contained.
-
-    Raised by :func:`write_json` (an :class:`OSError`, with the ``errno`` and ``strerror`` of the
-    failure), so that a caller who computed for an hour can still save the result elsewhere:
-    ``python -m stelib`` prints ``text`` when its ``--out`` file cannot be written.
-    """
-
-    def __init__(self, cause: OSError, path: str, text: str):
-        super().__init__(cause.errno, cause.strerror or str(cause), path)
-        self.text = text
-
-
-_UMASK = os.umask(0o022)  # read the process's umask (by setting it) ...
-os.umask(_UMASK)  # ... and set it back
-
-
-def write_json(path: str | os.PathLike, obj: dict, *, command: str) -> dict:
-    """Write ``obj`` with its provenance (``command``, ``version``) to ``path``, atomically.
-
-    JSON with sorted keys, no spaces, one final newline: the same inputs give the same bytes.
-    The file appears complete or not at all (a temporary file in the same folder, then
-    ``os.replace``). Returns the object written; raises :class:`WriteError` if the file cannot
-    be written.
-    """
-    if not isinstance(command, str) or not command:
-        raise ValueError(f"command == {command!r}, must be a non-empty string.")
-    obj = {**obj, "command": command, "version": __version__}
-    text = json.dumps(obj, sort_keys=True, separators=(",", ":")) + "\n"
-    path = os.fspath(path)
-    folder = os.path.dirname(path)
-    try:
-        if folder:
-            os.makedirs(folder, exist_ok=True)
-        # A fresh temporary file in the same folder (so os.replace is atomic), synced to disk
-        # before the rename: the file at ``path`` is the old one or the new one, never a
-        # truncated one.
-        fd, tmp = tempfile.mkstemp(
-            dir=folder or ".", prefix=f".{os.path.basename(path)}.", suffix=".tmp"
-        )
-    except OSError as exc:
-        raise WriteError(exc, path, text) from exc
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; a data file is a normal file
-        os.replace(tmp, path)
-    except BaseException as exc:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        if isinstance(exc, OSError):
-            raise WriteError(exc, path, text) from exc
-        raise
-    return obj
-
-
-#: The keys a success file has only off the Gaussian model (chapter "Beyond Gaussian data").
 _FAMILY_KEYS = ("inputs", "normalise", "df", "mu", "corr")
-
-
-def _read_json(path, kind: str, need) -> dict:
-    with open(path, encoding="utf-8") as fh:
-        obj = json.load(fh)
-    missing = sorted(set(need) - set(obj))
-    if missing:
-        raise ValueError(f"{os.fspath(path)!r} is not a {kind} data file, missing {missing}.")
-    return obj
 
 
 class SuccessFile(NamedTuple):
@@ -147,6 +71,10 @@ class SuccessFile(NamedTuple):
         The input family and normalisation where not the Gaussian model's defaults (``inputs``
         with the family's ``df``, ``mu`` or ``corr``, and ``normalise``); ``{}`` for the
         Gaussian model (chapter "Beyond Gaussian data").
+    options : dict
+        The options of practice that differ from their defaults (:func:`stelib.run_options`:
+        ``ste``, ``ste_scale``, ``clip``, ``eta_decay``, ``weight_decay``, ``minibatch``);
+        empty for a run of the book's model.
     """
 
     result: SuccessResult
@@ -155,21 +83,28 @@ class SuccessFile(NamedTuple):
     command: str
     version: str
     family: dict = {}  # never mutated
+    options: dict = {}  # never mutated
 
 
 def success_summary(
-    result: SuccessResult, *, eta: float, init_scale: float, family: tuple | dict = ()
+    result: SuccessResult,
+    *,
+    eta: float,
+    init_scale: float,
+    family: tuple | dict = (),
+    options: dict | None = None,
 ) -> dict:
     """What ``python -m stelib success --json`` prints, less ``version``: the inputs,
     ``successes`` and ``median_hit`` per ``m`` (a success file adds ``hits`` and provenance).
 
     ``family``: the options of :func:`stelib.check_inputs` that are not the Gaussian model's
-    defaults; only those are recorded, so every file written before input families existed
-    regenerates byte for byte from its command.
+    defaults; ``options``: the options of practice that differ from their defaults
+    (:func:`stelib.run_options`). Only those are recorded, so every file written before input
+    families and practice options existed regenerates byte for byte from its command.
     """
     if not isinstance(result, SuccessResult):
         raise TypeError(f"result must be a SuccessResult, got {type(result).__name__}.")
-    return {
+    return run_options(**(options or {})) | {
         **dict(family),
         "eta": float(eta),
         "init_scale": float(init_scale),
@@ -192,15 +127,20 @@ def write_success_file(
     init_scale: float,
     command: str,
     family: tuple | dict = (),
+    options: dict | None = None,
 ) -> dict:
     """Write ``result`` with its provenance to ``path`` (JSON, sorted keys) and return the record.
 
     The record holds everything ``python -m stelib success --json`` prints (``n``, ``m``, ``k``,
     ``trials``, ``steps``, ``seed``, ``eta``, ``init_scale``, ``successes``, ``median_hit``,
     ``version``) plus ``hits`` (hitting time of every trial, ``-1`` for none) and ``command``;
-    ``family`` as in :func:`success_summary` (only the options that are not the defaults).
+    ``family`` as in :func:`success_summary` (only the options that are not the defaults); of
+    the ``options`` of practice only those that differ from their defaults, so a run of the
+    book's model writes the same bytes as before they existed.
     """
-    record = {**success_summary(result, eta=eta, init_scale=init_scale, family=family)}
+    record = {
+        **success_summary(result, eta=eta, init_scale=init_scale, family=family, options=options)
+    }
     record["hits"] = result.hits.tolist()
     return write_json(path, record, command=command)
 
@@ -232,6 +172,7 @@ def read_success_file(path: str | os.PathLike) -> SuccessFile:
         command=str(record["command"]),
         version=str(record["version"]),
         family={key: record[key] for key in _FAMILY_KEYS if key in record},
+        options=run_options(**{k: record[k] for k in RUN_DEFAULTS if k in record}),
     )
 
 

@@ -18,15 +18,13 @@ its parameters (trial ``i`` draws from its own stream, see :mod:`stelib.data`) r
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Executor
 from typing import NamedTuple
 
-import joblib
 import numpy as np
-from tqdm.auto import tqdm
 
+from ._tasks import progress_enabled, run_tasks  # the one task runner (re-exported)
 from ._validate import check_float, check_int, check_memory
 from ._version import __version__
 from .data import sample_trials
@@ -36,6 +34,7 @@ from .recurrence import run_summaries
 from .ste import _check_ste, coarse_gradient, ste_gradient_method
 from .theory import DriftPrediction, drift_prediction
 from .trajectory import latent_trajectory
+from .variants import practice_keywords, practice_task
 
 __all__ = [
     "run_tasks",
@@ -45,75 +44,6 @@ __all__ = [
     "recurrence_record",
     "recurrence_sweep",
 ]
-
-
-def progress_enabled(progress: bool | None) -> bool:
-    """Whether to show progress bars: ``progress`` if given, else env ``STELIB_PROGRESS != "0"``.
-
-    Notebooks are executed for the book and for nbval with ``STELIB_PROGRESS=0`` so that no
-    progress bar (with its timings) lands in a stored output; a reader running a notebook sees
-    the bars.
-    """
-    if progress is None:
-        return os.environ.get("STELIB_PROGRESS", "1") != "0"
-    return bool(progress)
-
-
-def run_tasks(
-    fn: Callable,
-    tasks: Sequence[tuple],
-    *,
-    executor: Executor | None = None,
-    memory=None,
-    progress: bool | None = None,
-    desc: str = "",
-    unit: str = "task",
-) -> list:
-    """``[fn(*task) for task in tasks]``, on ``executor``, cached in ``memory``, with a bar.
-
-    The one task runner of every sweep. ``fn`` must be a pure module-level function (so that
-    processes can run it and joblib can key its cache by its arguments); the results come back
-    in the order of ``tasks`` whatever the executor.
-
-    Parameters
-    ----------
-    fn : callable
-        Runs one task.
-    tasks : sequence of tuple
-        The positional arguments of each call.
-    executor : concurrent.futures.Executor, optional
-        Runs the tasks (processes locally, a Dask ``Client``'s executor on a cluster); ``None``
-        runs them in this process, one after the other.
-    memory : str, os.PathLike or joblib.Memory, optional
-        On-disk cache of finished tasks, keyed by ``fn`` and its arguments: an interrupted
-        sweep resumes where it stopped.
-    progress : bool, optional
-        Progress bar (tqdm); default from :func:`progress_enabled`.
-    desc, unit : str
-        Labels of the progress bar.
-    """
-    if executor is not None and not isinstance(executor, Executor):
-        raise TypeError(
-            f"executor must be a concurrent.futures.Executor, got {type(executor).__name__}."
-        )
-    if memory is not None:
-        if not isinstance(memory, joblib.Memory):
-            memory = joblib.Memory(os.fspath(memory), verbose=0)
-        fn = memory.cache(fn)
-    bar = tqdm(total=len(tasks), desc=desc, unit=unit, disable=not progress_enabled(progress))
-    out = []
-    try:
-        if executor is None:
-            for task in tasks:
-                out.append(fn(*task))
-                bar.update()
-        else:
-            for future in [executor.submit(fn, *task) for task in tasks]:
-                out.append(future.result())
-                bar.update()
-    finally:
-        bar.close()
-    return out
 
 
 class SuccessResult(NamedTuple):
@@ -158,14 +88,16 @@ class SuccessResult(NamedTuple):
         return out
 
 
-def _success_batch(n, m, k, seed, start, size, steps, eta, init_scale, ste, ste_scale, *family):
-    """Hitting times of trials ``start … start + size − 1`` at ``(n, m, k)`` (noiseless)."""
+def _success_batch(
+    n, m, k, seed, start, size, steps, eta, init_scale, ste, ste_scale, family=(), *more
+):
+    """Hitting times of trials ``start … start + size − 1`` at ``(n, m, k)`` (noiseless);
+    ``family``: the input family's options, ``more``: the options of practice."""
     t = sample_trials(n, m, trials=size, seed=seed, start=start, k=k, init_scale=init_scale,
                       **dict(family))  # fmt: skip
-    res = ste_gradient_method(
-        t.Z, t.y, t.u0, w_star=t.w_star, a=t.a, eta=eta, steps=steps, ste=ste, ste_scale=ste_scale
-    )
-    return res.hit
+    opts = practice_keywords(more, seed=seed, n=n, m=m, k=k, trials=range(start, start + size))
+    kw = {"w_star": t.w_star, "a": t.a, "eta": eta, "steps": steps, "ste": ste, **opts}
+    return ste_gradient_method(t.Z, t.y, t.u0, ste_scale=ste_scale, **kw).hit
 
 
 def success_probability(
@@ -180,6 +112,10 @@ def success_probability(
     init_scale: float = 1e-3,
     ste: str = "identity",
     ste_scale: float = 1.0,
+    clip: float | None = None,
+    eta_decay: float | None = None,
+    weight_decay: float = 0.0,
+    minibatch: int | None = None,
     batch_size: int = 32,
     executor: Executor | None = None,
     memory=None,
@@ -202,9 +138,11 @@ def success_probability(
         Patches.
     seed : int
         Root seed; trial ``i`` at ``(n, m, k)`` uses :func:`stelib.trial_seed`.
-    eta, init_scale, ste, ste_scale, **family
-        Passed to :func:`stelib.sample_trial` and :func:`stelib.ste_gradient_method`; ``family``:
-        ``inputs``, ``normalise``, ``df``, ``mu``, ``corr`` (:func:`stelib.check_inputs`).
+    eta, init_scale, ste, ste_scale, clip, eta_decay, weight_decay, minibatch, **family
+        Passed to :func:`stelib.sample_trial` and :func:`stelib.ste_gradient_method` (``clip`` …
+        ``minibatch``: :func:`stelib.practice_keywords`; with ``minibatch`` steps count batches;
+        ``family``: ``inputs``, ``normalise``, ``df``, ``mu``, ``corr``
+        (:func:`stelib.check_inputs`).
     batch_size : int
         Trials per batch (memory ``≈ 8·batch_size·m·k·n`` bytes). Does not change results.
     executor : concurrent.futures.Executor, optional
@@ -221,8 +159,7 @@ def success_probability(
     See chapter "The sample-size threshold".
     """
     n = check_int(n, "n", min_value=1)
-    if isinstance(m, (int, np.integer)):
-        m = [m]
+    m = [m] if isinstance(m, (int, np.integer)) else m
     m_values = np.array([check_int(v, "m", min_value=1, max_value=2**63 - 1) for v in m], np.int64)
     if m_values.size == 0:
         raise ValueError("m is empty, must list at least one sample size.")
@@ -234,10 +171,11 @@ def success_probability(
     batch_size = check_int(batch_size, "batch_size", min_value=1)
     check_memory((m_values.size, trials + 32 * -(-trials // batch_size)), "len(m) × trials")
     family = check_inputs(m=int(m_values.min()), k=k, n=n, **family)
+    more = practice_task(clip, eta_decay, weight_decay, minibatch, eta=eta, m=m_values)
     spec = [(i, start) for i in range(m_values.size) for start in range(0, trials, batch_size)]
     tasks = [
         (n, int(m_values[i]), k, seed, start, min(batch_size, trials - start), steps, eta)
-        + (init_scale, ste, ste_scale, *family)
+        + (init_scale, ste, ste_scale, tuple(family), *more)
         for i, start in spec
     ]
     done = run_tasks(

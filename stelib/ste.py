@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import _engine, _gradient
+from . import _engine, _gradient, _variants
 from ._types import ArrayLike
 from ._validate import (
     check_array,
@@ -40,8 +40,8 @@ __all__ = [
     "ste_gradient_method_reference",
 ]
 
-#: The available straight-through estimators.
-STES = ("identity", "clipped")
+#: The available straight-through estimators (surrogate derivatives ``μ′``).
+STES = ("identity", "clipped", "approxsign")
 
 
 def _check_ste(ste, ste_scale):
@@ -61,13 +61,15 @@ def ste_derivative(
         Pre-activations ``⟨z, w⟩``.
     n : int
         Dimension; sets the scale of the clipped STE.
-    ste : {"identity", "clipped"}
+    ste : {"identity", "clipped", "approxsign"}
         ``"identity"``: ``μ(t) = t``, ``μ′ ≡ 1`` (the default: the book's choice, not taken from
-        the paper). ``"clipped"``: ``μ(t) = clip(t, −c√n, c√n)``, ``μ′(t) = 1{|t| ≤ c√n}``.
+        the paper). ``"clipped"`` (hard tanh): ``μ(t) = clip(t, −r, r)``, ``μ′(t) = 1{|t| ≤ r}``.
+        ``"approxsign"`` (the piecewise quadratic ApproxSign of Bi-Real Net, Liu et al. 2018,
+        rescaled to width ``r``): ``μ′(t) = 2 (1 − |t|/r)₊``. Here ``r = c√n``.
     ste_scale : float > 0
         ``c`` above. For binary ``w`` and Gaussian ``z`` the pre-activation ``⟨z, w⟩`` is
-        ``N(0, n)``, so the clip is measured in units of its standard deviation ``√n``; with
-        ``c = 1`` about 68% of pre-activations pass the gradient.
+        ``N(0, n)``, so the window is measured in units of its standard deviation ``√n``; with
+        ``c = 1`` about 68% of pre-activations pass the clipped STE's gradient.
 
     Returns
     -------
@@ -79,7 +81,7 @@ def ste_derivative(
     t = np.asarray(t, dtype=np.float64)
     if ste == "identity":
         return np.ones_like(t)
-    return (np.abs(t) <= ste_scale * np.sqrt(n)).astype(np.float64)
+    return np.asarray(_gradient.surrogate(t, ste_scale * np.sqrt(n), ste), dtype=np.float64)
 
 
 def coarse_gradient(
@@ -125,11 +127,11 @@ def coarse_gradient(
         raise ValueError(f"w has shape {w.shape}, must be ({n},) to match Z.")
     a = check_second_layer(a, k)
     thr = _threshold(ste, _check_ste(ste, ste_scale), n)
-    return _gradient.coarse_gradients(Z[None], y[None], w[None], a, thr)[0]
+    return _gradient.coarse_gradients(Z[None], y[None], w[None], a, thr, ste)[0]
 
 
 def _threshold(ste: str, ste_scale: float, n: int) -> float | None:
-    """The clipped STE's ``c√n`` (``μ′(t) = 1{|t| ≤ c√n}``); ``None`` for the identity STE."""
+    """The surrogate's width ``r = c√n`` (e.g. ``μ′(t) = 1{|t| ≤ r}``); ``None`` for identity."""
     return None if ste == "identity" else ste_scale * np.sqrt(n)
 
 
@@ -236,6 +238,10 @@ def ste_gradient_method(
     ste: str = "identity",
     ste_scale: float = 1.0,
     clip: float | None = None,
+    eta_decay: float | None = None,
+    weight_decay: float = 0.0,
+    minibatch: int | None = None,
+    rng=None,
     record: bool = False,
     method: str = "auto",
     dtype=np.float64,
@@ -267,7 +273,18 @@ def ste_gradient_method(
     ste, ste_scale
         See :func:`ste_derivative`.
     clip : float > 0, optional
-        Box ``[−clip, clip]`` for the latent weights; ``None`` (default) leaves them unbounded.
+        Box ``[−clip, clip]`` for the latent weights (BinaryConnect's clipping); ``None``
+        (default) leaves them unbounded.
+    eta_decay : float > 0, optional
+        ``t₀`` of the decaying step ``ηₜ = η / (1 + t/t₀)``; ``None`` (default): constant ``η``.
+    weight_decay : float >= 0
+        ``χ`` in ``uₜ₊₁ = (1 − ηₜ χ) uₜ − ηₜ ĝ``; needs ``η χ < 1``. Default 0.
+    minibatch : int, optional
+        Batch size ``B ≤ m``: every epoch a permutation of the samples from the trial's stream
+        ``rng[i]`` is cut into batches of ``B``, one per step (chapter "STE variants and
+        practice"). ``None`` (default): the full batch.
+    rng : sequence of numpy.random.Generator, SeedSequence or int, optional
+        One stream per trial, required with ``minibatch`` (and only then).
     record : bool
         Record the distance and loss at every step (``O(trials · steps)`` memory).
     method : {"auto", "dense", "incremental"}
@@ -295,6 +312,11 @@ def ste_gradient_method(
 
     Notes
     -----
+    The ApproxSign STE and the options ``eta_decay``, ``weight_decay`` and ``minibatch`` run on
+    a numpy path of their own (``stelib._variants``, float64; ``method`` does not apply),
+    bit for bit the reference loop's; a mini-batch run stops at the first epoch in which no
+    batch gradient was nonzero (``fixed_point`` is that epoch's first step).
+
     Trials are independent: each has its own ``Z``, so a step is one matrix–vector product per
     trial, not one matrix–matrix product with trials as columns (that needs shared data). The
     engine processes trials in cache-sized groups, stops a trial at its fixed point, and
@@ -310,6 +332,16 @@ def ste_gradient_method(
     trials, m, k, n = Z.shape
     if record:  # the distance and the loss at every step
         check_memory((trials, steps + 1), "trials × (steps + 1)", itemsize=16)
+    opts = _variants.check_options(
+        eta_decay, weight_decay, minibatch, rng, trials=trials, m=m, eta=eta
+    )
+    if ste == "approxsign" or not opts.default:
+        if dtype != np.float64:
+            raise ValueError("dtype == float32 is not available with these options (float64).")
+        u, fp, hit, dist, loss = _variants.run(
+            Z, y, u0, w_star, a, eta, steps, thr, ste, clip, opts, record
+        )
+        return STEResult(w=sign(u), u=u, fixed_point=fp, hit=hit, distance=dist, loss=loss)
     method = _engine.choose(method, steps, dtype, n, thr is not None)
     # The kernel switch and the benchmark's counters are read here, once, and passed in.
     cfg = _engine.Config(a, eta, steps, thr, clip, dtype, _engine.USE_KERNEL, _engine.STATS)
@@ -357,22 +389,31 @@ def ste_gradient_method_reference(
     ste: str = "identity",
     ste_scale: float = 1.0,
     clip: float | None = None,
+    eta_decay: float | None = None,
+    weight_decay: float = 0.0,
+    minibatch: int | None = None,
+    rng=None,
 ) -> STEResult:
     """The straightforward one-trial-at-a-time loop: the oracle the engine is tested against.
 
     Same parameters and result as :func:`ste_gradient_method` (with ``record=True``), written the
     way a reader writes it first: a Python loop over trials and steps calling
-    :func:`coarse_gradient`, no batching, no early exit tricks beyond stopping at a fixed point.
+    :func:`coarse_gradient`, no batching, no early exit tricks beyond stopping at a fixed point
+    (with ``minibatch``: at the end of an epoch in which no batch gradient was nonzero).
     """
     Z, y, u0, w_star, a, eta, steps, thr, clip = check_run_inputs(
         Z, y, u0, w_star, a, eta, steps, ste, ste_scale, clip
     )
     trials, m, k, n = Z.shape
+    opts = _variants.check_options(
+        eta_decay, weight_decay, minibatch, rng, trials=trials, m=m, eta=eta
+    )
     results = []
     for i in range(trials):
         u = u0[i].copy()
         fixed_point, hit = -1, -1
         dist, loss = [], []
+        epoch, start, moved = [], 0, False
         for t in range(steps + 1):
             w = sign(u)
             r = sign(Z[i] @ w) @ a - y[i]
@@ -383,15 +424,19 @@ def ste_gradient_method_reference(
                     hit = t
             if t == steps:
                 break
-            g = coarse_gradient(Z[i], y[i], w, a=a, ste=ste, ste_scale=ste_scale)
-            if not np.any(g != 0.0):
-                fixed_point = t
+            if not epoch:
+                gen = None if opts.rngs is None else opts.rngs[i]
+                epoch, start, moved = _variants.epoch_batches(m, minibatch, gen), t, False
+            rows = epoch.pop(0)
+            g = coarse_gradient(Z[i][rows], y[i][rows], w, a=a, ste=ste, ste_scale=ste_scale)
+            moved = moved or bool(np.any(g != 0.0))
+            if not epoch and not moved:  # a whole epoch without a move: a fixed point
+                fixed_point = start
                 loss += [loss[-1]] * (steps - t)
                 dist += [dist[-1]] * (steps - t) if w_star is not None else []
                 break
-            u = u - eta * g
-            if clip is not None:
-                u = np.clip(u, -clip, clip)
+            eta_t = _variants.step_size(eta, opts.eta_decay, t)
+            u = _variants.update(u, g, eta_t, opts.weight_decay, clip)
         results.append((u, fixed_point, hit, dist, loss))
     u = np.stack([r[0] for r in results])
     return STEResult(

@@ -87,7 +87,7 @@ def latent_trajectory(
     U = np.empty((trials, steps + 1, n))
     u = U[:, 0] = u0
     for t in range(steps):
-        g = _gradient.coarse_gradients(Z, y, sign(u), a, thr)  # 0 at a fixed point: u stays
+        g = _gradient.coarse_gradients(Z, y, sign(u), a, thr, ste)  # 0 at a fixed point
         u = u - eta * g
         if clip is not None:
             u = np.clip(u, -clip, clip)

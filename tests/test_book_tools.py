@@ -219,8 +219,9 @@ def test_readers_requirements_cover_every_import_of_the_chapters_and_stelib():
         imported |= _imported_modules(path.read_text())
     # distributed: the optional [cluster] extra, imported only by --scheduler (not for readers)
     third_party = imported - set(sys.stdlib_module_names) - {"stelib", "__future__", "distributed"}
-    # installed with a listed package: IPython with ipywidgets, llvmlite with numba
-    comes_with = {"IPython": "ipywidgets", "llvmlite": "numba"}
+    # installed with a listed package: IPython with ipywidgets, llvmlite with numba, sklearn is
+    # the import name of scikit-learn
+    comes_with = {"IPython": "ipywidgets", "llvmlite": "numba", "sklearn": "scikit_learn"}
     missing = {m for m in third_party if comes_with.get(m, m) not in readers}
     assert not missing, f"add to .binder/requirements.txt: {sorted(missing)}"
     # ... and the readers get none of the developers' tools

@@ -8,11 +8,16 @@ when an explorer is built.
 from .finite_samples import finite_samples_explorer
 from .inputs import InputsView, inputs_explorer, inputs_view
 from .optimum import OptimumView, optimum_explorer, optimum_view
+from .quantisation import QuantisationRun, quantisation_explorer, quantisation_run
 from .recurrence import RecurrenceView, recurrence_explorer, recurrence_view
 from .setup import setup_explorer
 from .threshold import ThresholdCurves, threshold_curves, threshold_explorer
+from .variants import VariantsView, variants_explorer, variants_view
 
 __all__ = [
+    "QuantisationRun",
+    "quantisation_run",
+    "quantisation_explorer",
     "setup_explorer",
     "finite_samples_explorer",
     "ThresholdCurves",
@@ -27,4 +32,7 @@ __all__ = [
     "InputsView",
     "inputs_view",
     "inputs_explorer",
+    "VariantsView",
+    "variants_view",
+    "variants_explorer",
 ]
