@@ -2,7 +2,7 @@
 
 * **Dark mode.** The theme follows the reader's setting (``default_mode: auto`` in
   ``_config.yml``; the switcher in the header still works). Figures are matplotlib PNGs with
-  black text on a transparent background, unreadable on a dark page; ``static/dark_mode.css``
+  black text on a transparent background, unreadable on a dark page; ``static/reader.css``
   puts each figure (cell outputs and the explorers' images) on a light card in dark mode and
   keeps the colours of the colour-blind-safe palette as they are (no inversion).
 * **The whole-book PDF.** When ``_build/latex/book.pdf`` exists (``bash .ci/pdf``; build it
@@ -12,8 +12,15 @@
   stelib's version and the version of the paper the book follows (``book_paper_version``,
   set in ``_config.yml``).
 
-``tests/browser/test_a11y.py`` checks the dark mode; ``tests/browser/test_reader.py`` the footer
-and the PDF link.
+* **Accessible names for the explorers.** ``static/a11y.js`` labels the widget sliders and
+  gives the explorers' stored figures their stored text as alt text (found by axe-core).
+* **The bibliography as a list.** Its entries are marked as list items (see
+  ``_page_context``).
+* **Link contrast.** Links inside the tinted theorem/exercise boxes get a darker blue in light
+  mode (``static/reader.css``).
+
+``tests/browser/test_a11y.py`` checks the dark mode and the accessibility audit;
+``tests/browser/test_reader.py`` the footer and the PDF link.
 """
 
 from __future__ import annotations
@@ -78,6 +85,11 @@ def _config_inited(app, config):
 def _page_context(app, pagename, templatename, context, doctree):
     if app.builder.format != "html":
         return
+    if "body" in context:
+        # Sphinx writes the bibliography as role="list" holding role="doc-biblioentry" entries;
+        # a list must hold list items (axe-core: aria-required-children, critical), and
+        # doc-biblioentry is deprecated in ARIA (DPUB-ARIA 1.1): make the entries list items.
+        context["body"] = context["body"].replace('role="doc-biblioentry"', 'role="listitem"')
     href = context["pathto"](PDF_NAME, 1) if PDF.is_file() else None
     ours = footer_html(href, **app.env_book_versions)
     context["theme_extra_footer"] = (context.get("theme_extra_footer") or "") + ours
@@ -94,5 +106,6 @@ def setup(app):
     app.connect("config-inited", _config_inited)
     app.connect("builder-inited", _add_static)
     app.connect("html-page-context", _page_context)
-    app.add_css_file("dark_mode.css")
+    app.add_css_file("reader.css")
+    app.add_js_file("a11y.js", defer="defer")
     return {"parallel_read_safe": True, "parallel_write_safe": True}
