@@ -7,8 +7,8 @@ the figure's title instead of ``<Figure size …>``, so stored notebook outputs 
 memory-dependent or size-dependent text.
 
 Numbers that the prose states come from the notebook's own outputs through :func:`glue`
-(myst-nb's glue, written as ``{glue:text}`name``` in a Markdown cell), so a changed data file
-changes the text and nbval checks the glued value with every other output.
+(myst-nb's glue, quoted by a ``{glue:text}`` role with the name in a Markdown cell), so a
+changed data file changes the text and nbval checks the glued value with every other output.
 """
 
 from __future__ import annotations
@@ -96,13 +96,13 @@ class _Glued:
 
 
 def glue(name: str, value, *, fmt: str = "", display: bool = False) -> None:
-    """Make ``value`` quotable in the chapter's prose as ``{glue:text}`name```.
+    """Make ``value`` quotable in the chapter's prose by its ``name`` (myst-nb's glue).
 
     Inside Jupyter Book (myst-nb installed) the formatted value is stored in the cell's output
-    under ``name`` (``myst_nb.glue``); the page shows it wherever a Markdown cell writes
-    ``{glue:text}`name``` (or ``{glue}`name```), and nbval compares it like any output. Where
-    myst-nb is absent (e.g. on Colab) the value is displayed as ``name = text`` instead, so a
-    reader still sees the number the prose refers to.
+    under ``name`` (``myst_nb.glue``); the page shows it wherever a Markdown cell has a
+    ``{glue:text}`` role with that name (or ``{glue}``), and nbval compares it like any output.
+    Where myst-nb is absent (e.g. on Colab) the value is displayed as ``name = text`` instead,
+    so a reader still sees the number the prose refers to. Used by every chapter's prose.
 
     Parameters
     ----------
