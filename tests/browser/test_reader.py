@@ -79,3 +79,17 @@ def test_claims_links_resolve(html_dir):
         elif url.fragment and url.fragment not in parse(target).ids:
             broken.append(href)
     assert not broken, f"claims ledger: links that do not resolve: {broken}"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_glued_numbers_rendered(page, html_dir):
+    """Every number glued into the prose is on the page; no role is left as raw text."""
+    text = (html_dir / f"{page}.html").read_text(encoding="utf-8")
+    body = re.sub(r"<(script|style|pre)\b.*?</\1>", "", text, flags=re.S)
+    raw = re.findall(r"\{(?:glue(?::\w+)?|doc|ref|prf:ref|eq|cite)\}`", body)
+    assert not raw, f"{page}: roles left as raw text: {raw[:5]}"
+    source = ROOT / f"{page}.ipynb"
+    if source.is_file():
+        glued = source.read_text(encoding="utf-8").count("{glue:text}`")
+        pasted = text.count('class="pasted-text"')
+        assert pasted >= glued, f"{page}: {glued} glue:text roles in the source, {pasted} shown"
