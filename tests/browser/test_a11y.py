@@ -16,28 +16,28 @@ For each page of ``_toc.yml``, in the light and in the dark colour scheme:
 
 The counts of violations per page and mode go to ``artifacts/a11y-report.txt`` (and ``.json``),
 written before the assertions, so a failing run still says what failed. Run by ``bash
-.ci/browser`` together with ``test_pages.py``, whose server and browser fixtures it shares.
+.ci/browser`` together with ``test_pages.py``, whose browser settings it uses.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import http.server
 import importlib.util
 import json
+import os
 import shutil
 import subprocess
 import tarfile
+import threading
 import urllib.request
 from pathlib import Path
 
 import pytest
 import test_pages as _pages
+from _book import built_html
 from test_pages import ARTIFACTS, IMAGE_TIMEOUT_MS, MATH_TIMEOUT_MS, PAGES, ROOT, WIDGET_TIMEOUT_MS
-
-# the book, its server and the browser: the fixtures of test_pages.py
-html_dir = _pages.html_dir
-server = _pages.server
-browser_context = _pages.browser_context
 
 AXE_VERSION = "4.10.3"
 AXE_SHA256 = "0f2b4d7dcdf7d1219df8d1959ad68e565f51d14c3f0d88bb71cd59abeb956292"
@@ -74,7 +74,47 @@ def axe_tarball(cache: Path = ROOT / "cache" / "npm") -> Path:
     return tarball
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
+def html_dir() -> Path:
+    return built_html()
+
+
+@pytest.fixture(scope="module")
+def server(html_dir):
+    handler = functools.partial(_pages._QuietHandler, directory=str(html_dir))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser_context(tmp_path_factory):
+    """Chromium as in test_pages.py, closed at the end of this module (before test_pages)."""
+    chromium = _pages._chromium()
+    required = os.environ.get("STELIB_REQUIRE_BROWSER") == "1"
+    if chromium is None:
+        reason = "Chromium not found (apt-get install chromium, or set STELIB_CHROMIUM)"
+        pytest.fail(reason) if required else pytest.skip(reason)
+    try:
+        from playwright import sync_api
+    except ImportError:
+        reason = "the Python package playwright is missing (pip install -r requirements.txt)"
+        pytest.fail(reason) if required else pytest.skip(reason)
+    with sync_api.sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile-a11y")),
+            executable_path=chromium,
+            headless=True,
+            args=_pages.CHROMIUM_ARGS,
+            viewport={"width": 1280, "height": 900},
+        )
+        yield context
+        context.close()
+
+
+@pytest.fixture(scope="module")
 def axe_source() -> str:
     with tarfile.open(axe_tarball()) as tar:
         return tar.extractfile("package/axe.min.js").read().decode("utf-8")

@@ -14,10 +14,13 @@ import re
 import urllib.parse
 
 import pytest
-import test_pages as _pages
+from _book import built_html
 from test_pages import PAGES, ROOT
 
-html_dir = _pages.html_dir  # the fixture: the built book
+
+@pytest.fixture(scope="module")
+def html_dir():
+    return built_html()
 
 
 class _Links(html.parser.HTMLParser):
