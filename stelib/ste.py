@@ -55,8 +55,8 @@ def ste_derivative(
     n : int
         Dimension; sets the scale of the clipped STE.
     ste : {"identity", "clipped"}
-        ``"identity"``: ``μ(t) = t``, ``μ′ ≡ 1`` (the default, as in the paper's analysis as we
-        read it). ``"clipped"``: ``μ(t) = clip(t, −c√n, c√n)``, ``μ′(t) = 1{|t| ≤ c√n}``.
+        ``"identity"``: ``μ(t) = t``, ``μ′ ≡ 1`` (the default: the book's choice, not taken from
+        the paper). ``"clipped"``: ``μ(t) = clip(t, −c√n, c√n)``, ``μ′(t) = 1{|t| ≤ c√n}``.
     ste_scale : float > 0
         ``c`` above. For binary ``w`` and Gaussian ``z`` the pre-activation ``⟨z, w⟩`` is
         ``N(0, n)``, so the clip is measured in units of its standard deviation ``√n``; with
