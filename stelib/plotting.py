@@ -81,7 +81,11 @@ def use_book_style() -> None:
 
 
 class _Glued:
-    """A value whose text representation is its formatted text (what ``{glue:text}`` shows)."""
+    """A glued value: ``{glue:text}`` shows exactly its formatted text.
+
+    myst-nb reads the stored text/plain back with ``ast.literal_eval``, which would turn
+    ``0.0370`` into ``0.037``; a quoted string comes back verbatim.
+    """
 
     __slots__ = ("text",)
 
@@ -89,7 +93,7 @@ class _Glued:
         self.text = text
 
     def __repr__(self) -> str:
-        return self.text
+        return repr(self.text)
 
     def _repr_markdown_(self) -> str:
         return self.text

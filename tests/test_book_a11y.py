@@ -23,8 +23,8 @@ CHAPTERS = ROOT / "chapters"
 IMAGE_TYPES = ("image/png", "image/svg+xml", "image/jpeg")
 MIN_ALT_WORDS = 6
 #: Figures without alt text per chapter when this check was introduced: may only fall.
-MISSING_ALT = {"finite_samples.ipynb": 5, "recurrence.ipynb": 9, "setup.ipynb": 4,
-               "threshold.ipynb": 6}  # fmt: skip
+MISSING_ALT = {"finite_samples.ipynb": 0, "recurrence.ipynb": 0, "setup.ipynb": 0,
+               "threshold.ipynb": 0}  # fmt: skip
 
 NOTEBOOKS = sorted(p.name for p in CHAPTERS.glob("*.ipynb"))
 PAGES = NOTEBOOKS + sorted(p.name for p in CHAPTERS.glob("*.md"))

@@ -85,11 +85,17 @@ def test_glue_stores_the_formatted_text(monkeypatch):
     sl.glue("ratio", np.float64(0.030312), fmt=".4f")
     sl.glue("trials", np.int64(200))
     sl.glue("share", 0.25, fmt=".0%", display=True)
-    assert [(n, repr(v), d) for n, v, d in calls] == [
+    # what the {glue:text} role shows: myst-nb's reading of the stored text/plain
+    from myst_nb.core.variables import format_plain_text
+
+    assert [(n, format_plain_text(repr(v), ""), d) for n, v, d in calls] == [
         ("ratio", "0.0303", False),
         ("trials", "200", False),
         ("share", "25%", True),
     ]
+    sl.glue("zero", 0.0370, fmt=".4f")  # the trailing zero survives
+    assert format_plain_text(repr(calls[-1][1]), "") == "0.0370"
+    assert format_plain_text(repr(calls[-1][1]), ".2f") == "0.04"  # a role's format spec works
 
 
 def test_glue_without_myst_nb_displays_the_value(monkeypatch):
