@@ -14,8 +14,12 @@ from . import (
     datafiles,
     experiments,
     explorers,
+    input_families,
+    message_passing,
     model,
+    moments,
     onebit,
+    optimum,
     plotting,
     recurrence,
     stats,
@@ -31,8 +35,12 @@ from .data import *  # noqa: F403  teacher, inputs, labels, trials and their see
 from .datafiles import *  # noqa: F403  data-file formats
 from .experiments import *  # noqa: F403  sweeps on one task runner
 from .explorers import *  # noqa: F403  one explorer per chapter
+from .input_families import *  # noqa: F403  input families and the normalisation layer
+from .message_passing import *  # noqa: F403  AMP and its state evolution
 from .model import *  # noqa: F403  the network, sign, losses, Hamming distance
+from .moments import *  # noqa: F403  the sign moment off Gaussian data
 from .onebit import *  # noqa: F403  BIHT
+from .optimum import *  # noqa: F403  version space, Bayes-optimal exact recovery
 from .plotting import *  # noqa: F403  book figure style
 from .recurrence import *  # noqa: F403  recurrence statistics
 from .stats import *  # noqa: F403  intervals, threshold fits, collapse
@@ -44,11 +52,15 @@ from .widgets import *  # noqa: F403  the explorer framework
 _MODULES = (
     model,
     data,
+    input_families,
     ste,
     trajectory,
     theory,
+    moments,
     concentration,
     onebit,
+    optimum,
+    message_passing,
     recurrence,
     stats,
     experiments,

@@ -12,6 +12,8 @@ recurrence
     One run with label noise: returns to w*, occupation time, first hit, farthest excursion.
 recurrence-grid
     ``recurrence`` for several trials over a grid of m, flip and noise levels (data files).
+optimum, amp
+    The version space by exhaustive search (small n); approximate message passing (large n).
 """
 
 from __future__ import annotations
@@ -23,10 +25,14 @@ from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 
+from . import datafiles
 from ._validate import check_float, check_int
 from ._version import __version__
 from .datafiles import command_line, success_summary, write_recurrence_file, write_success_file
 from .experiments import recurrence_record, recurrence_sweep, success_probability
+from .input_families import INPUT_FAMILIES, NORMALISATIONS, check_inputs, input_parameters
+from .message_passing import amp_success
+from .optimum import optimum_success
 
 __all__ = ["main", "build_parser"]
 
@@ -158,7 +164,10 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     s.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    _add_input_options(s)
+    s.set_defaults(subparser=s)
     _add_recurrence_parsers(sub)
+    _add_optimum_parsers(sub)
     return parser
 
 
@@ -196,7 +205,50 @@ def _sweep(args) -> dict:
     return {"memory": args.cache, "progress": args.progress}
 
 
+def _add_input_options(s) -> None:
+    """``--inputs``, ``--normalise`` and the families' parameters (chapter "Beyond Gaussian
+    data"); the defaults are the Gaussian model of the other chapters, bit for bit."""
+    d = s.add_argument_group(
+        "input family and normalisation (chapter 'Beyond Gaussian data')",
+        "The network, teacher and student alike, sees the inputs after the normalisation layer, "
+        "whose statistics come from the trial's m samples; w* stays a zero-loss weight.",
+    )
+    d.add_argument(
+        "--inputs",
+        choices=INPUT_FAMILIES,
+        default="gaussian",
+        help="input family: gaussian N(0, I); rademacher +-1; uniform U(-sqrt3, sqrt3); "
+        "student-t (unit variance, --df); shifted mu*1 + N(0, I) (--mu); half-normal |N(0, 1)|; "
+        "anisotropic N(0, (1-corr) I + corr 11^T) (--corr) (default gaussian)",
+    )
+    d.add_argument(
+        "--normalise",
+        choices=NORMALISATIONS,
+        default="none",
+        help="normalisation layer with the sample's statistics: none; centre (subtract the "
+        "mean); standardise (also divide by each coordinate's std); whiten (ZCA, sample "
+        "covariance I; needs m*k >= n+1) (default none)",
+    )
+    d.add_argument("--df", type=_number(float, "df", min_value=2.0, strict_min=True),
+                   help="student-t only: degrees of freedom q > 2 (default 3)")  # fmt: skip
+    d.add_argument("--mu", type=_number(float, "mu"), help="shifted only: the mean mu (default 1)")
+    d.add_argument("--corr", type=_number(float, "corr", min_value=0.0, max_value=1.0),
+                   help="anisotropic only: correlation corr in [0, 1), spectrum 1+(n-1)corr "
+                   "once and 1-corr n-1 times (default 0.5)")  # fmt: skip
+
+
+def _input_options(args) -> tuple:
+    """:func:`stelib.check_inputs` of the options; an error names the option (exit status 2)."""
+    family = _pick(args, "inputs", "normalise", "df", "mu", "corr")
+    try:
+        return check_inputs(m=min(args.m), k=args.k, n=args.n, **family)
+    except ValueError as exc:
+        option = "--normalise" if "whiten" in str(exc) else f"--{str(exc).split(' ', 1)[0]}"
+        args.subparser.error(f"argument {option}: {exc}")
+
+
 def _run_success(args) -> dict:
+    family = _input_options(args)
     with _executor(args.workers) as executor:
         res = success_probability(
             args.n,
@@ -204,6 +256,7 @@ def _run_success(args) -> dict:
             **_pick(args, "trials", "batch_size", *_RUN),
             executor=executor,
             **_sweep(args),
+            **dict(family),
         )
     if args.out is not None:
         write_success_file(
@@ -212,9 +265,12 @@ def _run_success(args) -> dict:
             eta=args.eta,
             init_scale=args.init_scale,
             command=command_line(args.argv),
+            family=family,
         )
-    summary = success_summary(res, eta=args.eta, init_scale=args.init_scale)
-    return {**summary, "version": __version__}
+    summary = success_summary(res, eta=args.eta, init_scale=args.init_scale, family=family)
+    params = input_parameters(args.inputs, **_pick(args, "df", "mu", "corr"))
+    shown = {"inputs": args.inputs, "normalise": args.normalise, **params}  # always printed
+    return {**summary, **shown, "version": __version__}
 
 
 _FLIP = _number(float, "flip", min_value=0.0, max_value=1.0)
@@ -350,6 +406,56 @@ def _print_recurrence_table(records) -> None:
         )
 
 
+def _add_optimum_parsers(sub) -> None:
+    """``optimum`` and ``amp`` (chapter "STE against the optimum"): noiseless k = 1 trials, trial
+    i at (n, m) from SeedSequence(seed, spawn_key=(n, m, 1, i)), the data of 'success'."""
+    o = sub.add_parser("optimum", help="the version space V, enumerated over all 2^n weights",
+        description="Enumerate the version space V of trials 0..trials-1 at each m (n <= 30); "
+        "report the trials with V = {w*} and the mean of 1/|V| (a probability).")  # fmt: skip
+    a = sub.add_parser("amp", help="approximate message passing (AMP) over alpha = m/n",
+        description="Run AMP on trials 0..trials-1 at m = round(alpha * n); report the trials "
+        "with sign(w_hat) = w* and the mean overlap |<w_hat, w*>|/n.")  # fmt: skip
+    damping = _number(float, "damping", max_value=1.0, **_POSITIVE)
+    for p, options in (
+        (o, [("--m", _list_of(_count("m")), None, "comma-separated sample sizes, e.g. 16,20"),
+             ("--trials", _count("trials"), 100, "trials per m (default 100)")]),
+        (a, [("--alpha", _list_of(_number(float, "alpha", **_POSITIVE)), None,
+              "comma-separated ratios alpha = m/n > 0, e.g. 1.3,1.7"),
+             ("--trials", _count("trials"), 10, "trials per alpha (default 10)"),
+             ("--steps", _count("steps"), 300, "maximum AMP iterations (default 300)"),
+             ("--damping", damping, 0.7, "weight of the new iterate, in (0, 1] (default 0.7)")]),
+    ):  # fmt: skip
+        p.add_argument("--n", type=_count("n"), required=True, help="dimension n")
+        for flag, kind, default, text in options:
+            p.add_argument(flag, type=kind, default=default, required=default is None, help=text)
+        p.add_argument("--seed", type=_count("seed", 0), default=0, help="root seed (default 0)")
+        _add_sweep_options(p, "grid points")
+        p.add_argument("--out", metavar="FILE", help="also write every trial with its provenance")
+        p.add_argument("--json", action="store_true", help="print one JSON object, not a table")
+
+
+def _run_optimum(args) -> dict:
+    """``optimum`` or ``amp``: the sweep, its data file (``--out``), its summary."""
+    amp = args.command == "amp"
+    opts = _pick(args, "steps", "damping") if amp else {}
+    with _executor(args.workers) as executor:
+        kw = {**_pick(args, "trials", "seed"), **opts, "executor": executor, **_sweep(args)}
+        sweep = amp_success if amp else optimum_success
+        res = sweep(args.n, args.alpha if amp else args.m, **kw)
+    name = "amp" if amp else "optimum"
+    if args.out is not None:
+        write = getattr(datafiles, f"write_{name}_file")
+        write(args.out, res, **opts, command=command_line(args.argv))
+    return {**getattr(datafiles, f"{name}_summary")(res, **opts), "version": __version__}
+
+
+def _print_columns(out, keys) -> None:
+    print(f"n={out['n']} trials={out['trials']} seed={out['seed']}")
+    print("".join(f"{k:>11}" for k in keys))
+    for row in zip(*(out[k] for k in keys), strict=True):
+        print("".join(f"{v:>11.5g}" for v in row))
+
+
 def main(argv=None) -> int:
     """Entry point of ``python -m stelib``; returns the exit status."""
     parser = build_parser()
@@ -360,13 +466,23 @@ def main(argv=None) -> int:
         if args.json:
             print(json.dumps(out, sort_keys=True))
         else:
+            params = input_parameters(args.inputs, **_pick(args, "df", "mu", "corr"))
+            family = "".join(f" {key}={value:g}" for key, value in params.items())
             print(
                 f"n={out['n']} k={out['k']} trials={out['trials']} "
-                f"steps={out['steps']} seed={out['seed']}"
+                f"steps={out['steps']} seed={out['seed']} inputs={out['inputs']}{family} "
+                f"normalise={out['normalise']}"
             )
             print(f"{'m':>8} {'successes':>10} {'P':>7} {'median_hit':>11}")
             for m, s, h in zip(out["m"], out["successes"], out["median_hit"], strict=True):
                 print(f"{m:>8} {s:>10} {s / out['trials']:>7.3f} {'-' if h is None else h:>11}")
+    elif args.command in ("optimum", "amp"):
+        out = _run_optimum(args)
+        if args.json:
+            print(json.dumps(out, sort_keys=True))
+        else:
+            opt = args.command == "optimum"
+            _print_columns(out, ("m", "unique", "bayes") if opt else ("alpha", "m", "successes"))
     elif args.command in ("recurrence", "recurrence-grid"):
         if args.command == "recurrence":
             out = _run_recurrence(args)

@@ -1,6 +1,8 @@
-"""Teacher–student data (SPEC §2): teacher, Gaussian inputs, labels, label noise, trials.
+"""Teacher–student data (SPEC §2): teacher, input families, normalisation, labels, trials.
 
-Taught in chapter "The setup, derived" (``chapters/setup.ipynb``).
+Taught in chapter "The setup, derived" (``chapters/setup.ipynb``); the input families other than
+the Gaussian one and the normalisation layer in chapter "Beyond Gaussian data"
+(``chapters/inputs.ipynb``).
 
 Randomness follows the book's convention: every function takes an ``rng`` (anything
 ``numpy.random.default_rng`` accepts), and a *trial* draws everything it needs, in a fixed
@@ -20,6 +22,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ._validate import check_array, check_float, check_int, check_rng, check_second_layer
+from .input_families import check_normalise, input_parameters, normalise_inputs, sample_inputs
 from .model import network
 
 __all__ = [
@@ -40,7 +43,8 @@ class Trial(NamedTuple):
     Attributes
     ----------
     Z : numpy.ndarray, shape ([trials,] m, k, n)
-        Gaussian inputs.
+        The inputs the binary layer sees: the family's draws after the normalisation layer
+        (Gaussian and un-normalised by default, see :func:`sample_trial`).
     y : numpy.ndarray, shape ([trials,] m)
         Labels, after label noise (equal to ``y_clean`` without noise).
     y_clean : numpy.ndarray, shape ([trials,] m)
@@ -136,13 +140,27 @@ def sample_trial(
     flip: float = 0.0,
     noise_std: float = 0.0,
     init_scale: float = 1e-3,
+    inputs: str = "gaussian",
+    normalise: str = "none",
+    df=None,
+    mu=None,
+    corr=None,
     rng=None,
 ) -> Trial:
     """Draw one trial: teacher, inputs, labels with noise, initial latent weights.
 
-    The draws come from ``rng`` in this fixed order: ``w*`` (n integers), ``Z`` (m·k·n normals),
-    label flips (m uniforms), additive noise (m normals), ``u₀ = init_scale · N(0, I)``
-    (n normals).
+    The draws come from ``rng`` in this fixed order: ``w*`` (n integers), the raw inputs
+    (:func:`stelib.sample_inputs`; Gaussian: m·k·n normals), label flips (m uniforms),
+    additive noise (m normals), ``u₀ = init_scale · N(0, I)`` (n normals). The defaults
+    (``inputs="gaussian"``, ``normalise="none"``) give exactly the trials of the Gaussian model.
+
+    The normalisation belongs to the network: ``f(Z; w) = aᵀ sign(N(Z) w)`` with ``N`` the
+    normalisation layer (:func:`stelib.normalise_inputs`, statistics from this trial's ``m``
+    samples), for the teacher and the student alike. So ``Z`` in the result is
+    ``N(raw inputs)``, the labels are ``aᵀ sign(N(Z) w*)`` and ``w*`` remains a zero-loss
+    binary weight. (Labelling the raw inputs and training on normalised ones would not: with
+    centring, ``⟨x − x̄, w*⟩ = ⟨x, w*⟩ − ⟨x̄, w*⟩``, a bias no binary weight of the student's
+    model can absorb.)
 
     Parameters
     ----------
@@ -154,13 +172,20 @@ def sample_trial(
         Label noise, see :func:`noisy_labels`.
     init_scale : float > 0
         Scale of the initial latent weights ``u₀``.
+    inputs : str
+        Input family, one of :data:`stelib.INPUT_FAMILIES` (see :func:`stelib.sample_inputs`).
+    normalise : str
+        Normalisation layer, one of :data:`stelib.NORMALISATIONS`
+        (see :func:`stelib.normalise_inputs`).
+    df, mu, corr : float, optional
+        The input family's parameter (:func:`stelib.input_parameters`).
     rng : numpy.random.Generator, SeedSequence, int or None
         The trial's stream.
 
     Returns
     -------
     Trial
-        Arrays without a trials axis.
+        Arrays without a trials axis; ``Z`` holds the normalised inputs.
 
     See chapter "The setup, derived".
     """
@@ -169,9 +194,18 @@ def sample_trial(
     k = check_int(k, "k", min_value=1)
     a = check_second_layer(a, k)
     init_scale = check_float(init_scale, "init_scale", min_value=0.0, strict_min=True)
+    params = input_parameters(inputs, df=df, mu=mu, corr=corr)
+    check_normalise(normalise)
+    if normalise == "whiten" and m * k < n + 1:
+        raise ValueError(
+            f"m == {m} (with k == {k}) gives {m * k} rows, normalise == 'whiten' in dimension "
+            f"n == {n} needs m·k >= n + 1."
+        )
     rng = check_rng(rng)
     w_star = teacher(n, rng=rng)
-    Z = gaussian_inputs(m, n, k=k, rng=rng)
+    Z = normalise_inputs(
+        sample_inputs(m, n, k=k, inputs=inputs, rng=rng, **params), normalise=normalise
+    )
     y_clean = clean_labels(Z, w_star, a=a)
     y = noisy_labels(y_clean, flip=flip, noise_std=noise_std, rng=rng)
     u0 = init_scale * rng.standard_normal(n)
@@ -190,11 +224,18 @@ def sample_trials(
     flip: float = 0.0,
     noise_std: float = 0.0,
     init_scale: float = 1e-3,
+    inputs: str = "gaussian",
+    normalise: str = "none",
+    df=None,
+    mu=None,
+    corr=None,
 ) -> Trial:
     """Trials ``start, …, start + trials − 1`` stacked along a leading axis.
 
     Trial ``i`` is drawn by :func:`sample_trial` from :func:`trial_seed` ``(seed, n, m, k, i)``,
-    so it does not depend on ``trials`` or ``start``.
+    so it does not depend on ``trials`` or ``start``. ``inputs``, ``normalise``, ``df``, ``mu``
+    and ``corr`` are passed on (the stream does not depend on them: a trial with other inputs
+    has the same seed).
 
     Returns
     -------
@@ -213,6 +254,11 @@ def sample_trials(
             flip=flip,
             noise_std=noise_std,
             init_scale=init_scale,
+            inputs=inputs,
+            normalise=normalise,
+            df=df,
+            mu=mu,
+            corr=corr,
             rng=trial_seed(seed, n=n, m=m, k=k, trial=start + i),
         )
         for i in range(trials)

@@ -10,7 +10,9 @@ same folder, then ``os.replace``, so an interrupted run never leaves a half-writ
 * success files (:func:`write_success_file`, :func:`read_success_file`), chapters "STE with
   finite samples" and "The sample-size threshold";
 * recurrence files (:func:`write_recurrence_file`, :func:`read_recurrence_file`), chapter
-  "Label noise and recurrence".
+  "Label noise and recurrence";
+* version-space and AMP files (:func:`write_optimum_file`, :func:`write_amp_file` and their
+  readers), chapter "STE against the optimum".
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ import numpy as np
 
 from ._version import __version__
 from .experiments import SuccessResult
+from .message_passing import AMPSuccess
+from .optimum import OptimumResult
 
 __all__ = [
     "command_line",
@@ -36,6 +40,14 @@ __all__ = [
     "RecurrenceFile",
     "write_recurrence_file",
     "read_recurrence_file",
+    "OptimumFile",
+    "optimum_summary",
+    "write_optimum_file",
+    "read_optimum_file",
+    "AMPFile",
+    "amp_summary",
+    "write_amp_file",
+    "read_amp_file",
 ]
 
 
@@ -71,6 +83,10 @@ def write_json(path: str | os.PathLike, obj: dict, *, command: str) -> dict:
     return obj
 
 
+#: The keys a success file has only off the Gaussian model (chapter "Beyond Gaussian data").
+_FAMILY_KEYS = ("inputs", "normalise", "df", "mu", "corr")
+
+
 def _read_json(path, kind: str, need) -> dict:
     with open(path, encoding="utf-8") as fh:
         obj = json.load(fh)
@@ -94,6 +110,10 @@ class SuccessFile(NamedTuple):
         The exact command that wrote the file.
     version : str
         The stelib version that wrote it.
+    family : dict
+        The input family and normalisation where not the Gaussian model's defaults (``inputs``
+        with the family's ``df``, ``mu`` or ``corr``, and ``normalise``); ``{}`` for the
+        Gaussian model (chapter "Beyond Gaussian data").
     """
 
     result: SuccessResult
@@ -101,14 +121,23 @@ class SuccessFile(NamedTuple):
     init_scale: float
     command: str
     version: str
+    family: dict = {}  # never mutated
 
 
-def success_summary(result: SuccessResult, *, eta: float, init_scale: float) -> dict:
+def success_summary(
+    result: SuccessResult, *, eta: float, init_scale: float, family: tuple | dict = ()
+) -> dict:
     """What ``python -m stelib success --json`` prints, less ``version``: the inputs,
-    ``successes`` and ``median_hit`` per ``m`` (a success file adds ``hits`` and provenance)."""
+    ``successes`` and ``median_hit`` per ``m`` (a success file adds ``hits`` and provenance).
+
+    ``family``: the options of :func:`stelib.check_inputs` that are not the Gaussian model's
+    defaults; only those are recorded, so every file written before input families existed
+    regenerates byte for byte from its command.
+    """
     if not isinstance(result, SuccessResult):
         raise TypeError(f"result must be a SuccessResult, got {type(result).__name__}.")
     return {
+        **dict(family),
         "eta": float(eta),
         "init_scale": float(init_scale),
         "k": result.k,
@@ -129,14 +158,16 @@ def write_success_file(
     eta: float,
     init_scale: float,
     command: str,
+    family: tuple | dict = (),
 ) -> dict:
     """Write ``result`` with its provenance to ``path`` (JSON, sorted keys) and return the record.
 
     The record holds everything ``python -m stelib success --json`` prints (``n``, ``m``, ``k``,
     ``trials``, ``steps``, ``seed``, ``eta``, ``init_scale``, ``successes``, ``median_hit``,
-    ``version``) plus ``hits`` (hitting time of every trial, ``-1`` for none) and ``command``.
+    ``version``) plus ``hits`` (hitting time of every trial, ``-1`` for none) and ``command``;
+    ``family`` as in :func:`success_summary` (only the options that are not the defaults).
     """
-    record = {**success_summary(result, eta=eta, init_scale=init_scale)}
+    record = {**success_summary(result, eta=eta, init_scale=init_scale, family=family)}
     record["hits"] = result.hits.tolist()
     return write_json(path, record, command=command)
 
@@ -167,6 +198,7 @@ def read_success_file(path: str | os.PathLike) -> SuccessFile:
         init_scale=float(record["init_scale"]),
         command=str(record["command"]),
         version=str(record["version"]),
+        family={key: record[key] for key in _FAMILY_KEYS if key in record},
     )
 
 
@@ -241,4 +273,145 @@ def read_recurrence_file(path: str | os.PathLike) -> RecurrenceFile:
     ]
     return RecurrenceFile(
         params=params, records=records, command=obj["command"], version=obj["version"]
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Chapter "STE against the optimum": the version space and AMP
+# ---------------------------------------------------------------------------------------------
+
+
+class OptimumFile(NamedTuple):
+    """A version-space data file (``python -m stelib optimum --out``), read back.
+
+    Attributes
+    ----------
+    result : stelib.OptimumResult
+        ``|V|`` of every trial and the grid.
+    command, version : str
+        The command that wrote the file and the stelib version.
+    """
+
+    result: OptimumResult
+    command: str
+    version: str
+
+
+def optimum_summary(result: OptimumResult) -> dict:
+    """What ``python -m stelib optimum --json`` prints, less ``version``."""
+    if not isinstance(result, OptimumResult):
+        raise TypeError(f"result must be an OptimumResult, got {type(result).__name__}.")
+    return {
+        "bayes": result.bayes.tolist(),
+        "m": result.m.tolist(),
+        "n": result.n,
+        "seed": result.seed,
+        "trials": result.trials,
+        "unique": result.unique.tolist(),
+    }
+
+
+def write_optimum_file(path: str | os.PathLike, result: OptimumResult, *, command: str) -> dict:
+    """Write ``result`` with its provenance to ``path`` (:func:`write_json`); return the record:
+    :func:`optimum_summary` plus ``sizes`` (``|V|`` of every trial), ``command``, ``version``."""
+    record = {**optimum_summary(result), "sizes": result.sizes.tolist()}
+    return write_json(path, record, command=command)
+
+
+def read_optimum_file(path: str | os.PathLike) -> OptimumFile:
+    """Read a file written by :func:`write_optimum_file`."""
+    r = _read_json(
+        path, "version-space", ("command", "m", "n", "seed", "sizes", "trials", "version")
+    )
+    sizes = np.asarray(r["sizes"], dtype=np.int64)
+    m = np.asarray(r["m"], dtype=np.int64)
+    if sizes.shape != (m.size, r["trials"]):
+        raise ValueError(
+            f"{os.fspath(path)!r}: sizes has shape {sizes.shape}, must be "
+            f"({m.size}, {r['trials']})."
+        )
+    res = OptimumResult(
+        n=int(r["n"]), m=m, trials=int(r["trials"]), seed=int(r["seed"]), sizes=sizes
+    )
+    return OptimumFile(result=res, command=str(r["command"]), version=str(r["version"]))
+
+
+class AMPFile(NamedTuple):
+    """An AMP data file (``python -m stelib amp --out``), read back.
+
+    Attributes
+    ----------
+    result : stelib.AMPSuccess
+        Exact recovery, overlap and iterations of every trial.
+    steps : int
+        Maximum iterations.
+    damping : float
+    command, version : str
+    """
+
+    result: AMPSuccess
+    steps: int
+    damping: float
+    command: str
+    version: str
+
+
+def amp_summary(result: AMPSuccess, *, steps: int, damping: float) -> dict:
+    """What ``python -m stelib amp --json`` prints, less ``version`` (``overlap``: the mean)."""
+    if not isinstance(result, AMPSuccess):
+        raise TypeError(f"result must be an AMPSuccess, got {type(result).__name__}.")
+    return {
+        "alpha": result.alpha.tolist(),
+        "damping": float(damping),
+        "m": result.m.tolist(),
+        "n": result.n,
+        "overlap": result.overlap.mean(axis=1).tolist(),
+        "seed": result.seed,
+        "steps": int(steps),
+        "successes": result.successes.tolist(),
+        "trials": result.trials,
+    }
+
+
+def write_amp_file(
+    path: str | os.PathLike, result: AMPSuccess, *, steps: int, damping: float, command: str
+) -> dict:
+    """Write ``result`` with its provenance to ``path`` (:func:`write_json`); return the record:
+    :func:`amp_summary` plus the per-trial ``exact``, ``overlaps`` and ``iterations``."""
+    record = {
+        **amp_summary(result, steps=steps, damping=damping),
+        "exact": result.exact.astype(int).tolist(),
+        "iterations": result.iterations.tolist(),
+        "overlaps": result.overlap.tolist(),
+    }
+    return write_json(path, record, command=command)
+
+
+def read_amp_file(path: str | os.PathLike) -> AMPFile:
+    """Read a file written by :func:`write_amp_file`."""
+    need = ("alpha", "command", "damping", "exact", "iterations", "m", "n", "overlaps", "seed")
+    r = _read_json(path, "AMP", (*need, "steps", "trials", "version"))
+    exact = np.asarray(r["exact"], dtype=bool)
+    alpha = np.asarray(r["alpha"], dtype=float)
+    if exact.shape != (alpha.size, r["trials"]):
+        raise ValueError(
+            f"{os.fspath(path)!r}: exact has shape {exact.shape}, must be "
+            f"({alpha.size}, {r['trials']})."
+        )
+    res = AMPSuccess(
+        n=int(r["n"]),
+        alpha=alpha,
+        m=np.asarray(r["m"], dtype=np.int64),
+        trials=int(r["trials"]),
+        seed=int(r["seed"]),
+        exact=exact,
+        overlap=np.asarray(r["overlaps"], dtype=float),
+        iterations=np.asarray(r["iterations"], dtype=np.int64),
+    )
+    return AMPFile(
+        result=res,
+        steps=int(r["steps"]),
+        damping=float(r["damping"]),
+        command=str(r["command"]),
+        version=str(r["version"]),
     )

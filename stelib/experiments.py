@@ -30,6 +30,7 @@ from tqdm.auto import tqdm
 from ._validate import check_float, check_int
 from ._version import __version__
 from .data import sample_trials
+from .input_families import check_inputs
 from .model import sign
 from .recurrence import run_summaries
 from .ste import _check_ste, coarse_gradient, ste_gradient_method
@@ -157,9 +158,10 @@ class SuccessResult(NamedTuple):
         return out
 
 
-def _success_batch(n, m, k, seed, start, size, steps, eta, init_scale, ste, ste_scale):
+def _success_batch(n, m, k, seed, start, size, steps, eta, init_scale, ste, ste_scale, *family):
     """Hitting times of trials ``start … start + size − 1`` at ``(n, m, k)`` (noiseless)."""
-    t = sample_trials(n, m, trials=size, seed=seed, start=start, k=k, init_scale=init_scale)
+    t = sample_trials(n, m, trials=size, seed=seed, start=start, k=k, init_scale=init_scale,
+                      **dict(family))  # fmt: skip
     res = ste_gradient_method(
         t.Z, t.y, t.u0, w_star=t.w_star, a=t.a, eta=eta, steps=steps, ste=ste, ste_scale=ste_scale
     )
@@ -182,6 +184,7 @@ def success_probability(
     executor: Executor | None = None,
     memory=None,
     progress: bool | None = None,
+    **family,
 ) -> SuccessResult:
     """Estimate ``P(sign(uₜ) = w* for some t ≤ steps)`` for each ``m`` (noiseless labels).
 
@@ -199,8 +202,9 @@ def success_probability(
         Patches.
     seed : int
         Root seed; trial ``i`` at ``(n, m, k)`` uses :func:`stelib.trial_seed`.
-    eta, init_scale, ste, ste_scale
-        Passed to :func:`stelib.sample_trial` and :func:`stelib.ste_gradient_method`.
+    eta, init_scale, ste, ste_scale, **family
+        Passed to :func:`stelib.sample_trial` and :func:`stelib.ste_gradient_method`; ``family``:
+        ``inputs``, ``normalise``, ``df``, ``mu``, ``corr`` (:func:`stelib.check_inputs`).
     batch_size : int
         Trials per batch (memory ``≈ 8·batch_size·m·k·n`` bytes). Does not change results.
     executor : concurrent.futures.Executor, optional
@@ -230,10 +234,11 @@ def success_probability(
     init_scale = check_float(init_scale, "init_scale", min_value=0.0, strict_min=True)
     ste_scale = _check_ste(ste, ste_scale)
     batch_size = check_int(batch_size, "batch_size", min_value=1)
+    family = check_inputs(m=int(m_values.min()), k=k, n=n, **family)
     spec = [(i, start) for i in range(m_values.size) for start in range(0, trials, batch_size)]
     tasks = [
         (n, int(m_values[i]), k, seed, start, min(batch_size, trials - start), steps, eta)
-        + (init_scale, ste, ste_scale)
+        + (init_scale, ste, ste_scale, *family)
         for i, start in spec
     ]
     done = run_tasks(

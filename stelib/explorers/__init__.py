@@ -6,6 +6,8 @@ when an explorer is built.
 """
 
 from .finite_samples import finite_samples_explorer
+from .inputs import InputsView, inputs_explorer, inputs_view
+from .optimum import OptimumView, optimum_explorer, optimum_view
 from .recurrence import RecurrenceView, recurrence_explorer, recurrence_view
 from .setup import setup_explorer
 from .threshold import ThresholdCurves, threshold_curves, threshold_explorer
@@ -19,4 +21,10 @@ __all__ = [
     "RecurrenceView",
     "recurrence_view",
     "recurrence_explorer",
+    "OptimumView",
+    "optimum_view",
+    "optimum_explorer",
+    "InputsView",
+    "inputs_view",
+    "inputs_explorer",
 ]

@@ -3,7 +3,10 @@
 For each page the toc lists: no console errors, no failed or external requests (the book must
 render offline), every image loaded, MathJax typeset every equation (no raw ``\\(``/``\\[``/``$$``
 left, no MathJax error), the widget views rendered where the page stores widget state (with the
-explorer's figure), and the launch buttons (Binder, Colab) point at the chapter's ``.ipynb``. A
+explorer's figure), and the launch buttons (Binder, Colab) point at the chapter's ``.ipynb``;
+one search field per page (no second one in the header); code cells and text outputs wrap
+instead of overflowing; explorers' controls disabled on the static page, with the note saying
+how to run them live; bibliography labels author-year like the text's citations. A
 screenshot of each page goes to ``artifacts/screenshots/`` and a summary to
 ``artifacts/browser-report.txt``.
 
@@ -19,6 +22,7 @@ import functools
 import http.server
 import json
 import os
+import re
 import shutil
 import subprocess
 import threading
@@ -193,6 +197,34 @@ _MATH_JS = """
 }
 """
 
+_LAYOUT_JS = """
+() => {
+  const visible = el => {
+    const r = el.getBoundingClientRect();
+    const s = getComputedStyle(el);
+    return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && s.display !== 'none';
+  };
+  return {
+    search_fields: Array.from(document.querySelectorAll('.search-button-field')).filter(visible)
+      .length,
+    // code cells and text outputs whose lines are cut off (wider than their box)
+    overflowing: Array.from(document.querySelectorAll('div.cell pre'))
+      .filter(el => visible(el) && el.scrollWidth > el.clientWidth + 1)
+      .map(el => el.textContent.slice(0, 60)),
+    // explorer controls a reader could move on the static page
+    enabled_controls: Array.from(document.querySelectorAll(
+        '.jupyter-widgets input, .jupyter-widgets select, .jupyter-widgets button, ' +
+        '.jupyter-widgets textarea, .jupyter-widgets .noUi-target'))
+      .filter(el => !(el.disabled || el.hasAttribute('disabled') ||
+                      el.closest('.mod-disabled, [disabled]')))
+      .map(el => el.outerHTML.slice(0, 80)),
+    static_notes: document.querySelectorAll('.jupyter-widgets .stelib-static-note').length,
+    citation_labels: Array.from(document.querySelectorAll('div.citation > span.label'))
+      .map(el => el.textContent.trim()),
+  };
+}
+"""
+
 _IMAGES_JS = """
 () => Array.from(document.images).map(img => ({
   src: img.currentSrc || img.src, ok: img.complete && img.naturalWidth > 0,
@@ -268,6 +300,7 @@ def test_page(page, server, browser_context, html_dir):
             "() => Array.from(document.images).every(i => i.complete)", timeout=IMAGE_TIMEOUT_MS
         )
         math = page_.evaluate(_MATH_JS)
+        layout = page_.evaluate(_LAYOUT_JS)
         images = page_.evaluate(_IMAGES_JS)
         launch = page_.evaluate(
             "() => Array.from(document.querySelectorAll('a[href]')).map(a => a.href)"
@@ -294,11 +327,27 @@ def test_page(page, server, browser_context, html_dir):
     assert not math["raw"], f"{page}: raw TeX delimiters left in the text: {math['raw']}"
     assert not math["errors"], f"{page}: MathJax errors: {math['errors']}"
     assert math["typeset"] >= math["boxes"]
+    assert layout["search_fields"] == 1, f"{page}: {layout['search_fields']} search fields shown"
+    assert not layout["overflowing"], f"{page}: code or output cut off: {layout['overflowing']}"
+    bad_labels = [
+        label
+        for label in layout["citation_labels"]
+        if not re.fullmatch(r"\[\S.*, (\d{4}|n\.d\.)[a-z]?\]", label)
+    ]
+    assert not bad_labels, f"{page}: bibliography labels not author-year: {bad_labels}"
     bad = [i["src"][:100] for i in images if not i["ok"]]
     assert not bad, f"{page}: images that did not load: {bad}"
     if has_widget_state:
         assert widget_views >= n_views, f"{page}: {n_views} widget views, {widget_views} rendered"
         assert widget_images >= 1, f"{page}: the explorer's figure is missing from the widget"
+        assert not layout["enabled_controls"], (
+            f"{page}: explorer controls enabled on the static page: {layout['enabled_controls']}"
+        )
+        assert layout["static_notes"] >= n_views, (
+            f"{page}: an explorer without the static-page note: its stored note differs from "
+            "stelib.widgets.LIVE_KERNEL_NOTE (re-run bash .ci/execute-notebooks), see "
+            "_ext/book_html.py"
+        )
     if source_ipynb:
         binder = [h for h in launch if "mybinder.org" in h]
         colab = [h for h in launch if "colab.research.google.com" in h]
