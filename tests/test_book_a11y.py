@@ -62,7 +62,15 @@ def page_text(name: str) -> str:
     path = CHAPTERS / name
     if path.suffix == ".ipynb":
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-        return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+        # the page shows the markdown cells, less those the book removes (the jupyterlab-myst
+        # macro cell, tagged remove-cell, is for JupyterLab only)
+        shown = [
+            c
+            for c in cells
+            if c["cell_type"] == "markdown"
+            and "remove-cell" not in c.get("metadata", {}).get("tags", [])
+        ]
+        return "\n".join("".join(c["source"]) for c in shown)
     return path.read_text(encoding="utf-8")
 
 
