@@ -33,6 +33,13 @@ def cached_batches(cache):
     return out
 
 
+def _default_sigint():
+    """In the child: SIGINT handled by default and not blocked (an earlier test, e.g. a Dask
+    cluster's, can leave it blocked in this process's mask, which a forked child inherits)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def cli(args):
     env = {**os.environ, "STELIB_PROGRESS": "0"}
     return [sys.executable, "-m", "stelib", *args], env
@@ -58,7 +65,7 @@ def test_interrupted_sweep_resumes_without_recomputing(tmp_path, sig, capsys, mo
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        preexec_fn=_default_sigint,
     )
     deadline = time.monotonic() + 120
     while len(cached_batches("cache")) < 3 and proc.poll() is None:
