@@ -24,13 +24,13 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import threading
 import urllib.parse
 from pathlib import Path
 
 import pytest
 import yaml
+from _book import built_html
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts"
@@ -83,15 +83,7 @@ def _chromium() -> str | None:
 
 @pytest.fixture(scope="session")
 def html_dir() -> Path:
-    given = os.environ.get("STELIB_BOOK_HTML")
-    if given:
-        path = Path(given).resolve()
-    else:  # a developer running the test alone: build the book like CI does
-        subprocess.run(["bash", str(ROOT / ".ci" / "book")], cwd=ROOT, check=True)
-        path = ROOT / "_build" / "html"
-    if not (path / "index.html").is_file():
-        pytest.fail(f"no built book at {path} (index.html missing)")
-    return path
+    return built_html()  # one place finds or builds the book (tests/browser/_book.py)
 
 
 @pytest.fixture(scope="session")
