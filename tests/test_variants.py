@@ -294,7 +294,7 @@ def test_variants_explorer_recomputes():
     pytest.importorskip("ipywidgets")
     ex = sl.variants_explorer(n=10, m=30, steps=50)
     ex.set(minibatch=2)
-    assert ex.data.minibatch == 2 and "B = 2" in ex.figure.get_suptitle()
+    assert ex.data.minibatch == 2 and "batch size 2" in ex.figure.get_suptitle()
 
 
 def test_practice_networks_learn_digits():

@@ -24,7 +24,7 @@ class VariantsView(NamedTuple):
     ----------
     n, m, steps, seed : int
     minibatch : int or None
-        Batch size ``B`` (``None``: full batch).
+        The batch size (``None``: full batch).
     ste : str
     ste_scale : float
     theta : numpy.ndarray
@@ -114,7 +114,7 @@ def _plot(d: VariantsView, fig) -> None:
     for i, row in enumerate(d.distance):
         ax_d.step(d.samples, row, where="post", color=PALETTE[i % len(PALETTE)], lw=1.2)
     ax_d.set(xlabel="per-sample gradients computed", ylabel="Hamming distance $d_t$")
-    batch = "full batch" if d.minibatch is None else f"B = {d.minibatch}"
+    batch = "full batch" if d.minibatch is None else f"batch size {d.minibatch}"
     reached = int(np.sum(d.distance[:, -1] == 0))
     ax_d.set_title(f"{reached} of {d.distance.shape[0]} runs at w* after {d.steps} steps")
     fig.suptitle(f"{d.ste} STE (width {d.ste_scale:g}·√n), n = {d.n}, m = {d.m}, {batch}")
@@ -149,7 +149,7 @@ def variants_explorer(
             "m": grid(m, tuple(sorted({20, 30, 40, 60, 80, 120, 200, 400, int(m)})), label="m"),
             "ste": choice(ste, STES, label="STE"),
             "ste_scale": grid(float(ste_scale), (0.25, 0.5, 1.0, 2.0, 4.0), label="width / √n"),
-            "minibatch": grid(int(minibatch), (0, 1, 2, 4, 8, 16), label="B (0: full batch)"),
+            "minibatch": grid(int(minibatch), (0, 1, 2, 4, 8, 16), label="batch size (0: full)"),
             "steps": slider(steps, 50, 1000, 50, label="steps"),
             "seed": slider(seed, 0, 50, 1, label="seed"),
         },
