@@ -31,7 +31,7 @@ def test_each_family_has_its_first_two_moments(family):
     x = X.reshape(-1)
     mean, var = MOMENTS[family]
     assert abs(x.mean() - mean) < 5 * np.sqrt(var / x.size) * (
-        # anisotropic rows share a common factor: the mean of a row has variance (1+(n−1)γ)/n
+        # anisotropic rows share a common factor: the mean of a row has variance (1+(n−1)υ)/n
         np.sqrt(1 + 9 * 0.5) if family == "anisotropic" else 1.0
     )
     # standard error of the sample variance: sqrt((μ₄ − σ⁴)/N) with the family's fourth moment

@@ -176,7 +176,7 @@ def inputs_explorer(
                 tuple(sorted({2.5, 3.0, 4.0, 6.0, 10.0, 30.0, float(df)})),
                 label="df q (student-t)",
             ),  # fmt: skip
-            "corr": slider(float(corr), 0.0, 0.95, 0.05, label="γ (anisotropic)"),
+            "corr": slider(float(corr), 0.0, 0.95, 0.05, label="υ (anisotropic correlation)"),
             "n": slider(n, 10, 100, 10, label="n (dimension)"),
             "m": grid(m, m_grid, label="m (samples)"),
             "seed": slider(seed, 0, 50, 1, label="seed"),
