@@ -43,7 +43,7 @@ class OptimumView(NamedTuple):
     amp_exact : bool
         ``sign(ŵ) = w*`` at the end.
     se_q : numpy.ndarray, shape (iterations + 1,)
-        State-evolution overlap ``qₜ`` over the same iterations (undamped).
+        State-evolution overlap ``Qₜ`` over the same iterations (undamped).
     """
 
     n: int
