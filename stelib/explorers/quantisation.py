@@ -104,14 +104,14 @@ def _plot(d: QuantisationRun, fig) -> None:
         ax_u.plot(t, d.u[:, j], color=color, lw=1.3, marker="o", ms=2.5, label=label)
     ax_u.axhline(0.0, color="k", lw=0.8)
     ax_u.set(xlabel="iteration t", ylabel="latent weight $u_{t,j}$")
-    ax_u.set_title("latent weights: sign(u) is the binary weight")
+    ax_u.set_title("latent weights\n(the binary weight is sign(u))")
     ax_u.legend(loc="best")
     ax_d.step(t, d.distance, where="post", color=PALETTE[2], lw=1.5, label="Hamming distance $d_t$")
     ax_d.set(xlabel="iteration t", ylabel="distance $d_t$ (coordinates)")
     ax_l = ax_d.twinx()
     ax_l.step(t, d.loss, where="post", color=PALETTE[3], lw=1.2, ls="--")
     ax_l.set_ylabel("training loss $L_m(w_t)$ (dashed)")
-    ax_d.set_title("binary weights: distance to $w^\\star$ and training loss")
+    ax_d.set_title("binary weights:\ndistance to $w^\\star$ and training loss")
     fig.suptitle(
         f"One BinaryConnect run: n = {d.n}, m = {d.m}, η = {d.eta:g}, "
         f"scale of u₀ = {d.init_scale:g}, {d.ste} STE"
