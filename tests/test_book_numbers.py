@@ -9,7 +9,8 @@ one appears that is neither an allowed constant (:data:`ALLOWED`) nor in the rec
 introduced; it may only shrink).
 
 The rule: a decimal number with at least two significant digits (``0.025``, ``1.25``, ``0.0370``,
-``5.0``), in text or in math. Not counted: one-digit decimals (``0.1``, ``0.5``: parameter values a
+``5.0``), in text or in math, also where it touches a TeX command or a letter (``\\approx0.32``,
+``1.5n``). Not counted: one-digit decimals (``0.1``, ``0.5``: parameter values a
 reader sets in an explorer), integers (sizes ``n = 2000``, years), numbers inside code
 (``` `...` ```, fenced blocks), glue roles, link targets, arXiv identifiers and version numbers.
 
@@ -39,7 +40,7 @@ ALLOWED = {
     "1.49": "a constant cited from the literature (see the chapter that quotes it)",
 }
 
-_NUMBER = re.compile(r"(?<![\w.])\d+\.\d+(?![\w]|\.\d)")
+_NUMBER = re.compile(r"(?<![\w.])\d+\.\d+(?![\d_]|\.\d)")
 _STRIP = [
     re.compile(r"```.*?```|~~~.*?~~~", re.S),  # fenced code
     re.compile(r"\{glue(?::\w+)?\}`[^`]*`"),  # glue roles
@@ -48,6 +49,7 @@ _STRIP = [
     re.compile(r"arXiv[:\s]*\d{4}\.\d{4,5}(?:v\d+)?", re.I),  # arXiv identifiers
     re.compile(r"\b\d+\.\d+\.\d+(?:\.\d+)*\b"),  # version numbers 3.2.2
     re.compile(r"^\(\S+\)=\s*$", re.M),  # MyST targets
+    re.compile(r"\\[A-Za-z]+"),  # TeX commands: \approx0.32 is the number 0.32
 ]
 
 
@@ -92,6 +94,7 @@ def count_hand_typed() -> dict[str, collections.Counter]:
         ("shown as {glue:text}`m50_ratio` and {glue}`c_value`", []),
         ("[see](https://example.org/a/1.234) and ```\ny = 2.75\n```", []),
         ("the exponent is 2.0, not 2.", ["2.0"]),
+        (r"a step $\approx0.32$ and $m=1.5n$, $\le0.25$", ["0.32", "1.5", "0.25"]),
     ],
 )
 def test_rule(text, expected):

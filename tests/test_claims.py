@@ -1,11 +1,18 @@
 """The claims ledger (chapters/claims.md) says where every claim comes from, and links it.
 
 Checked here, on the Markdown source: every table row names one of the four sources (abstract,
-reported, derived, measured); abstract rows name the abstract's version; derived rows link a
-derivation that exists in a chapter; measured rows link the chapter of the measurement, name the
-section (a heading that exists in that chapter) and state $n$, trials and seed; the page links the
-list of open questions. That every link resolves in the built HTML is checked by
-``tests/browser/test_reader.py``.
+reported, derived, measured); abstract rows name the abstract's version; reported rows cite a
+source that is in ``chapters/references.bib``; derived rows link a derivation that exists in a
+chapter; measured rows link the chapter of the measurement, name the section (a heading that
+exists in that chapter), state $n$, trials and seed, and paste at least one number glued by that
+chapter (``{glue:text}`CHAPTER.ipynb::key```): the key must be in the executed notebook's outputs
+and quoted by the chapter's own text, so the ledger shows the number the page prints. Every
+``{doc}``, ``{ref}``, ``{prf:ref}``, ``{eq}``, ``{cite}`` and glue reference on the page resolves.
+The page links the list of open questions. That every link resolves in the built HTML is checked
+by ``tests/browser/test_reader.py``.
+
+Rows of chapters in :data:`PENDING_GLUE` that paste no number yet are expected failures (xfail),
+listed with the reason; once such a row pastes a number it is checked like every other.
 """
 
 from __future__ import annotations
@@ -19,6 +26,17 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 CLAIMS = ROOT / "chapters" / "claims.md"
 SOURCES = ("abstract", "reported", "derived", "measured")
+BIB = ROOT / "chapters" / "references.bib"
+
+#: Chapters whose measured rows may still lack a pasted number, and why (remove when done).
+PENDING_GLUE = {
+    "threshold": "the threshold chapter and its ledger rows are being rewritten (issue "
+    "'The threshold, settled', helper chap)",
+    "recurrence": "helper rec is reworking these measurements (issue 11, items 8, 10, 24); the "
+    "sojourn, locking and clipping rows need numbers glued by the recurrence chapter",
+}
+_GLUE = re.compile(r"\{glue(?::\w+)?\}`([\w.-]+\.ipynb)::([^`:]+)(?::[^`]*)?`")
+_LOCAL_GLUE = re.compile(r"\{glue(?::\w+)?\}`([^`:]+)(?::[^`]*)?`")
 
 
 def ledger_rows(text: str) -> list[dict]:
@@ -45,6 +63,7 @@ def chapter_labels_and_headings(name: str) -> tuple[set[str], set[str]]:
         text = path.read_text(encoding="utf-8")
     labels = set(re.findall(r"^:label:\s*(\S+)", text, re.M))
     labels |= set(re.findall(r"^\((\S+)\)=\s*$", text, re.M))
+    labels |= set(re.findall(r"^\$\$\s*\((\S+)\)\s*$", text, re.M))  # numbered equations
     headings = {h.strip() for h in re.findall(r"^#+\s+(.+)$", text, re.M)}
     return labels, headings
 
@@ -58,7 +77,39 @@ def all_labels() -> set[str]:
     return labels
 
 
+def glued_keys(notebook: str) -> set[str]:
+    """The names that the executed notebook glued (myst-nb's scrapbook outputs)."""
+    cells = json.loads((ROOT / "chapters" / notebook).read_text(encoding="utf-8"))["cells"]
+    return {
+        out["metadata"]["scrapbook"]["name"]
+        for cell in cells
+        if cell["cell_type"] == "code"
+        for out in cell.get("outputs", [])
+        if "scrapbook" in out.get("metadata", {})
+    }
+
+
+def quoted_keys(notebook: str) -> set[str]:
+    """The glue keys that the notebook's own Markdown quotes."""
+    cells = json.loads((ROOT / "chapters" / notebook).read_text(encoding="utf-8"))["cells"]
+    text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    return {key for key in _LOCAL_GLUE.findall(text) if "::" not in key}
+
+
+def bib_keys() -> set[str]:
+    return set(re.findall(r"^@\w+\{([^,\s]+),", BIB.read_text(encoding="utf-8"), re.M))
+
+
 ROWS = ledger_rows(CLAIMS.read_text(encoding="utf-8"))
+
+
+def _row_param(row):
+    kind = row["source"].split()[0]
+    docs = re.findall(r"\{doc\}`([^`]+)`", row["where"])
+    if kind == "measured" and not _GLUE.search(row["where"]) and docs and docs[0] in PENDING_GLUE:
+        mark = pytest.mark.xfail(reason=f"no pasted number yet: {PENDING_GLUE[docs[0]]}")
+        return pytest.param(row, marks=mark, id=row["claim"][:40])
+    return pytest.param(row, id=row["claim"][:40])
 
 
 def test_ledger_has_rows_of_every_kind_it_claims():
@@ -67,7 +118,7 @@ def test_ledger_has_rows_of_every_kind_it_claims():
     assert len(ROWS) >= 20
 
 
-@pytest.mark.parametrize("row", ROWS, ids=[r["claim"][:40] for r in ROWS])
+@pytest.mark.parametrize("row", [_row_param(r) for r in ROWS])
 def test_row(row):
     kind = row["source"].split()[0]
     assert kind in SOURCES, f"unknown source {row['source']!r}"
@@ -94,6 +145,44 @@ def test_row(row):
         assert "seed" in params, "a measured claim states its seed"
         assert re.search(r"trial|starts|samples", params), "a measured claim states its trials"
         assert re.search(r"\$n\s*[=\\l<]|\$n\$", params) or "trial" in params, "state n"
+        pasted = [(nb, key) for nb, key in _GLUE.findall(where) if nb == f"{docs[0]}.ipynb"]
+        assert pasted, f"a measured claim pastes a number glued by {docs[0]}.ipynb"
+        quoted = quoted_keys(f"{docs[0]}.ipynb")
+        unquoted = {key for _, key in pasted} - quoted
+        assert not unquoted, f"pasted numbers that {docs[0]}'s text does not quote: {unquoted}"
+
+
+def test_every_reference_resolves():
+    text = CLAIMS.read_text(encoding="utf-8")
+    chapters = {p.stem for p in (ROOT / "chapters").glob("*.ipynb")}
+    chapters |= {p.stem for p in (ROOT / "chapters").glob("*.md")}
+    docs = set(re.findall(r"\{doc\}`(?:[^`<]*<)?([^`>]+)>?`", text))
+    assert docs and not docs - chapters, f"{{doc}} targets that are no page: {docs - chapters}"
+    labels = all_labels()
+    refs = set(re.findall(r"\{(?:ref|prf:ref|eq)\}`(?:[^`<]*<)?([^`>]+)>?`", text))
+    assert refs and not refs - labels, f"labels that no chapter defines: {refs - labels}"
+    cited = {
+        k.strip() for group in re.findall(r"\{cite\}`([^`]+)`", text) for k in group.split(",")
+    }
+    assert cited and not cited - bib_keys(), (
+        f"citations not in references.bib: {cited - bib_keys()}"
+    )
+    glued = _GLUE.findall(text)
+    assert glued, "the ledger pastes no number"
+    missing = {
+        f"{nb}::{key}"
+        for nb, key in glued
+        if not (ROOT / "chapters" / nb).is_file() or key not in glued_keys(nb)
+    }
+    assert not missing, f"pasted numbers that no executed notebook glued: {sorted(missing)}"
+
+
+def test_measured_rows_paste_numbers_unless_pending():
+    for row in ROWS:
+        if row["source"].split()[0] != "measured" or _GLUE.search(row["where"]):
+            continue
+        chapter = re.findall(r"\{doc\}`([^`]+)`", row["where"])[0]
+        assert chapter in PENDING_GLUE, f"measured row pastes no number: {row['claim'][:60]}"
 
 
 def test_links_the_open_questions():
@@ -107,6 +196,18 @@ def test_links_the_open_questions():
 def ledger_header(text: str) -> list[str]:
     header = next(line for line in text.splitlines() if line.startswith("| claim"))
     return [c.strip() for c in header.strip().strip("|").split("|")]
+
+
+def test_rule_on_a_measured_row_without_a_number():
+    row = ledger_rows(
+        "| claim | source | where | n | open |\n| --- | --- | --- | --- | --- |\n"
+        '| Something. | measured | {doc}`setup`, section "Summary" | $n=20$, 5 trials, seed 0 | |\n'
+    )[0]
+    with pytest.raises(AssertionError, match="pastes a number"):
+        test_row(row)
+    row["where"] += ": {glue:text}`setup.ipynb::no-such-key`"
+    with pytest.raises(AssertionError, match="does not quote"):
+        test_row(row)
 
 
 def test_rule_on_a_bad_row():
