@@ -169,6 +169,10 @@ def test_every_reference_resolves():
     )
     glued = _GLUE.findall(text)
     assert glued, "the ledger pastes no number"
+    # myst-nb splits {glue:text}`doc::key:fmt` at the last colon: without a format it would read
+    # the key as the format and paste nothing
+    unformatted = re.findall(r"\{glue:text\}`[\w.-]+\.ipynb::[^`:]+`", text)
+    assert not unformatted, f"cross-document glue:text needs a format such as :s: {unformatted}"
     missing = {
         f"{nb}::{key}"
         for nb, key in glued
