@@ -44,7 +44,8 @@ def renamed_keyword(old: str, new: str):
             if old in kwargs:
                 if new in kwargs:
                     raise TypeError(
-                        f"{func.__name__}() got both {new!r} and its old name {old!r}; pass {new!r}."
+                        f"{func.__name__}() got both {new!r} and its old name {old!r}; "
+                        f"pass {new!r}."
                     )
                 warnings.warn(
                     f"{func.__name__}({old}=...) is deprecated; the argument is now {new!r}",

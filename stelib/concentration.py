@@ -106,8 +106,8 @@ def coarse_gradient_deviation(
     Eqs. :eq:`threshold-decomposition` and :eq:`threshold-linf`.
 
     ``ĝ_m`` is the coarse gradient (identity STE, :func:`stelib.coarse_gradient`) on the first
-    ``m`` samples of ``(Z, y)``, ``E ĝ(w) = c (w − w*)`` with the rate ``c`` = :func:`signal`. Prefixes of
-    one data set make the curves in ``m`` nested, as when a data set grows.
+    ``m`` samples of ``(Z, y)``, ``E ĝ(w) = c (w − w*)`` with the rate ``c`` = :func:`signal`.
+    Prefixes of one data set make the curves in ``m`` nested, as when a data set grows.
 
     Parameters
     ----------

@@ -4,9 +4,9 @@ Taught in chapter "The sample-size threshold" (``chapters/threshold.ipynb``).
 
 In one-bit compressed sensing (Jacques et al. 2013) one observes ``y = sign(A x*)`` and
 iterates ``x ← H(x + (η/m) Aᵀ(y − sign(A x)))``, with ``H`` the projection onto the set the
-unknown ``x*`` lies in (there: sparse unit vectors). For ``k = 1``, ``a = 1`` the step direction is exactly minus
-the coarse gradient, ``(1/m) Aᵀ(y − sign(A x)) = −ĝ(x)`` with ``A`` the matrix of inputs. Taking
-for ``H`` the projection onto binary vectors, ``sign``, gives
+unknown ``x*`` lies in (there: sparse unit vectors). For ``k = 1``, ``a = 1`` the step direction
+is exactly minus the coarse gradient, ``(1/m) Aᵀ(y − sign(A x)) = −ĝ(x)`` with ``A`` the matrix
+of inputs. Taking for ``H`` the projection onto binary vectors, ``sign``, gives
 
     BIHT:  ``wₜ₊₁ = sign(wₜ − η ĝ(wₜ))``           (project every step, "eager"),
     STE:   ``uₜ₊₁ = uₜ − η ĝ(sign uₜ)``, ``wₜ = sign uₜ``   (keep the float, "lazy").

@@ -18,8 +18,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._types import ArrayLike
 from ._compat import renamed_keyword
+from ._types import ArrayLike
 from ._validate import check_array, check_binary, check_float, check_int, second_layer
 from .model import sign
 
