@@ -33,8 +33,8 @@ def renamed_keyword(old: str, new: str):
     """A decorator: the keyword ``old`` of the function still works, as ``new``, with a warning.
 
     For a public parameter renamed to the book's symbol (issue 11, item 12): ``f(old=x)`` calls
-    ``f(new=x)`` and warns once per call with a :class:`DeprecationWarning`; passing both is a
-    :class:`TypeError`. The signature shown (``inspect.signature``, the reference page) is the
+    ``f(new=x)`` and warns once per call with a ``DeprecationWarning``; passing both is a
+    ``TypeError``. The signature shown (``inspect.signature``, the reference page) is the
     new one.
     """
 

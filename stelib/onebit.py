@@ -88,7 +88,7 @@ def biht(
         Step size ``η``. Default ``1/c`` with the rate ``c = ‖a‖²√(2/(πn))``
         (:func:`stelib.signal`): with it, one step from ``w`` lands exactly on ``w*`` whenever
         ``‖ĝ(w) − E ĝ(w)‖∞ < c`` (chapter "The sample-size threshold"). (Called ``tau`` before;
-        ``tau=`` still works, with a :class:`DeprecationWarning`.)
+        ``tau=`` still works, with a ``DeprecationWarning``.)
     steps : int >= 0
         Budget of iterations.
 

@@ -300,7 +300,7 @@ def drift_prediction(
     ----------
     h : array_like, shape (n,) or (trials, n)
         The drift: the coarse gradient at the teacher, ``stelib.coarse_gradient(Z, y, w_star)``.
-        (Called ``c`` before; ``c=`` still works, with a :class:`DeprecationWarning`.)
+        (Called ``c`` before; ``c=`` still works, with a ``DeprecationWarning``.)
     w_star : array_like, shape (n,) or (trials, n)
         Teacher(s).
     flip : float in [0, 1]
@@ -352,7 +352,7 @@ def exit_time(u: ArrayLike, h: ArrayLike, w_star: ArrayLike, *, eta: float = 1.0
         Latent weights with ``sign(u) = w*``.
     h : array_like, shape (n,) or (trials, n)
         The drift ``ĝ(w*)``. (Called ``c`` before; ``c=`` still works, with a
-        :class:`DeprecationWarning`.)
+        ``DeprecationWarning``.)
     w_star : array_like, shape (n,) or (trials, n)
         Teacher(s).
     eta : float > 0
