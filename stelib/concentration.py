@@ -7,7 +7,8 @@ For binary ``w, w*`` the coarse gradient splits into its expectation and a data-
     ``ĝ(w) = c (w − w*) + e(w)``,   ``c = ‖a‖² √(2/(πn))``,   ``e(w) = ĝ(w) − E ĝ(w)``
 
 (the expectation is derived in chapter "The setup, derived"). ``c`` (:func:`stelib.signal`) is
-the *signal*: on a wrong coordinate the expectation has size ``2c``, on a right one 0. This
+the *rate* of the population dynamics: on a wrong coordinate the expectation has size ``2c``, on
+a right one 0, and ``‖e(w)‖∞ < c`` is the one-step criterion (eq. ``threshold-linf``). This
 module measures the size of the error, ``‖e(w)‖∞``, for many ``w`` at once (all ``w`` at
 Hamming distance ``d`` from ``w*``, exhaustively for small ``n``, or a random sample), along
 growing prefixes of one data set, and gives the union-bound sample size at which
@@ -105,8 +106,8 @@ def coarse_gradient_deviation(
     Eqs. :eq:`threshold-decomposition` and :eq:`threshold-linf`.
 
     ``ĝ_m`` is the coarse gradient (identity STE, :func:`stelib.coarse_gradient`) on the first
-    ``m`` samples of ``(Z, y)``, ``E ĝ(w) = c (w − w*)`` with ``c`` = :func:`signal`. Prefixes of
-    one data set make the curves in ``m`` nested, as when a data set grows.
+    ``m`` samples of ``(Z, y)``, ``E ĝ(w) = c (w − w*)`` with the rate ``c`` = :func:`signal`.
+    Prefixes of one data set make the curves in ``m`` nested, as when a data set grows.
 
     Parameters
     ----------
@@ -217,7 +218,7 @@ def crossing_sample_size(m_values: ArrayLike, curve: ArrayLike, level: float) ->
     """The first ``m`` of the grid from which on ``curve`` stays below ``level``.
 
     ``curve[i]`` is a quantity measured at ``m_values[i]`` (e.g. the worst ``‖e(w)‖∞`` over a set
-    of weights), ``level`` a threshold (e.g. the signal ``c``). Returns ``m_values[i]`` for the
+    of weights), ``level`` a threshold (e.g. the rate ``c``). Returns ``m_values[i]`` for the
     smallest ``i`` with ``curve[j] < level`` for all ``j >= i``; ``nan`` if the last point is not
     below ``level``.
 

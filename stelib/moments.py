@@ -139,7 +139,7 @@ class SignMomentCoefficients(NamedTuple):
 
 def _closed_form(n, inputs, params):
     S = np.arange(-n, n + 1, 2, dtype=np.int64)
-    c = np.sqrt(2.0 / np.pi)
+    e_abs = np.sqrt(2.0 / np.pi)  # E|g| for g ~ N(0, 1)
     if inputs == "gaussian":
         A, B = np.full(S.shape, signal(n)), np.zeros(S.shape)
     elif inputs == "shifted":
@@ -149,7 +149,7 @@ def _closed_form(n, inputs, params):
     else:
         g = params["corr"]
         norm = np.sqrt((1.0 - g) * n + g * S**2.0)
-        A, B = c * (1.0 - g) / norm, c * g * S / norm
+        A, B = e_abs * (1.0 - g) / norm, e_abs * g * S / norm
     # w = ±𝟙: M = (A ± B)𝟙; keep the convention B = 0 there.
     for i, sgn in ((0, -1.0), (-1, 1.0)):
         A[i], B[i] = A[i] + sgn * B[i], 0.0

@@ -3,12 +3,12 @@
 Taught in chapter "The sample-size threshold" (``chapters/threshold.ipynb``).
 
 In one-bit compressed sensing (Jacques et al. 2013) one observes ``y = sign(A x*)`` and
-iterates ``x ← H(x + (τ/m) Aᵀ(y − sign(A x)))``, with ``H`` the projection onto the signal set
-(there: ``s``-sparse unit vectors). For ``k = 1``, ``a = 1`` the step direction is exactly minus
-the coarse gradient, ``(1/m) Aᵀ(y − sign(A x)) = −ĝ(x)`` with ``A`` the matrix of inputs. Taking
-for ``H`` the projection onto binary vectors, ``sign``, gives
+iterates ``x ← H(x + (η/m) Aᵀ(y − sign(A x)))``, with ``H`` the projection onto the set the
+unknown ``x*`` lies in (there: sparse unit vectors). For ``k = 1``, ``a = 1`` the step direction
+is exactly minus the coarse gradient, ``(1/m) Aᵀ(y − sign(A x)) = −ĝ(x)`` with ``A`` the matrix
+of inputs. Taking for ``H`` the projection onto binary vectors, ``sign``, gives
 
-    BIHT:  ``wₜ₊₁ = sign(wₜ − τ ĝ(wₜ))``           (project every step, "eager"),
+    BIHT:  ``wₜ₊₁ = sign(wₜ − η ĝ(wₜ))``           (project every step, "eager"),
     STE:   ``uₜ₊₁ = uₜ − η ĝ(sign uₜ)``, ``wₜ = sign uₜ``   (keep the float, "lazy").
 
 So one BIHT step *is* one STE step started from ``u = w`` (the tests check exactly that against
@@ -22,6 +22,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import _gradient
+from ._compat import renamed_keyword
 from ._types import ArrayLike
 from ._validate import check_array, check_binary, check_float, check_int, check_second_layer
 from .model import sign
@@ -56,6 +57,7 @@ class BIHTResult(NamedTuple):
     distance: np.ndarray | None
 
 
+@renamed_keyword("tau", "eta")
 def biht(
     Z: ArrayLike,
     y: ArrayLike,
@@ -63,10 +65,12 @@ def biht(
     *,
     w_star: ArrayLike | None = None,
     a: ArrayLike | None = None,
-    tau: float | None = None,
+    eta: float | None = None,
     steps: int = 100,
 ) -> BIHTResult:
-    """Run BIHT with the binary projection, ``wₜ₊₁ = sign(wₜ − τ ĝ(wₜ))``, on many trials.
+    """Run BIHT with the binary projection, ``wₜ₊₁ = sign(wₜ − η ĝ(wₜ))``, on many trials.
+
+    :prf:ref:`prop-threshold-biht`.
 
     Parameters
     ----------
@@ -80,10 +84,11 @@ def biht(
         Teacher(s), for the hitting time and the distance.
     a : array_like, shape (k,), optional
         Second layer, default ``1/k``.
-    tau : float > 0, optional
-        Step size. Default ``1/c`` with ``c = ‖a‖²√(2/(πn))`` (:func:`stelib.signal`): with it,
-        one step from ``w`` lands exactly on ``w*`` whenever ``‖ĝ(w) − E ĝ(w)‖∞ < c`` (chapter
-        "The sample-size threshold").
+    eta : float > 0, optional
+        Step size ``η``. Default ``1/c`` with the rate ``c = ‖a‖²√(2/(πn))``
+        (:func:`stelib.signal`): with it, one step from ``w`` lands exactly on ``w*`` whenever
+        ``‖ĝ(w) − E ĝ(w)‖∞ < c`` (chapter "The sample-size threshold"). (Called ``tau`` before;
+        ``tau=`` still works, with a ``DeprecationWarning``.)
     steps : int >= 0
         Budget of iterations.
 
@@ -97,9 +102,9 @@ def biht(
     if w.shape != (trials, n):
         raise ValueError(f"w0 has shape {w.shape}, must be ({trials}, {n}) to match Z.")
     a = check_second_layer(a, k)
-    if tau is None:
-        tau = 1.0 / signal(n, a=a)
-    tau = check_float(tau, "tau", min_value=0.0, strict_min=True)
+    if eta is None:
+        eta = 1.0 / signal(n, a=a)
+    eta = check_float(eta, "eta", min_value=0.0, strict_min=True)
     steps = check_int(steps, "steps", min_value=0)
     if w_star is not None:
         w_star = np.broadcast_to(check_binary(w_star, "w_star", ndim=(1, 2)), (trials, n))
@@ -122,7 +127,7 @@ def biht(
         if t == steps or active.size == 0:
             break
         g = _gradient.coarse_gradients(Z[active], y[active], w[active], a)
-        w_next = sign(w[active] - tau * g)
+        w_next = sign(w[active] - eta * g)
         still = np.all(w_next == w[active], axis=1)
         cycle = ~still & np.all(w_next == previous[active], axis=1) & (t > 0)
         fixed_point[active[still]] = t

@@ -10,8 +10,8 @@ explains it from the coarse gradient at the optimum.
 Statistics of a trajectory (:func:`recurrence_statistics`, :func:`excursions`,
 :func:`sojourns`, :func:`return_time_histogram`):
 
-* first hit ``τ₀ = min{t : dₜ = 0}`` (``-1`` if ``w*`` is never reached);
-* an *escape* is a step ``t`` with ``dₜ₋₁ = 0 < dₜ``; a *return* is a step ``t > τ₀`` with
+* first hit ``τ = min{t : dₜ = 0}`` (``-1`` if ``w*`` is never reached);
+* an *escape* is a step ``t`` with ``dₜ₋₁ = 0 < dₜ``; a *return* is a step ``t > τ`` with
   ``dₜ₋₁ > 0 = dₜ`` (the first hit is not a return);
 * the *return time* of an escape at ``t`` is ``t′ − t``, where ``t′`` is the next return: the
   number of steps spent away from ``w*`` (an *excursion*); a *sojourn* is a maximal run of steps
@@ -19,7 +19,7 @@ Statistics of a trajectory (:func:`recurrence_statistics`, :func:`excursions`,
 * occupation ``(1/(T+1)) Σₜ 1{dₜ = 0}``, the fraction of the ``T + 1`` recorded iterates that
   equal ``w*`` (the ergodic measure of success; the last iterate is ``d_T = 0``).
 
-The mechanism that makes a coordinate oscillate or lock, the drift ``c = ĝ(w*)`` at the optimum,
+The mechanism that makes a coordinate oscillate or lock, the drift ``h = ĝ(w*)`` at the optimum,
 is in :mod:`stelib.theory` (:func:`stelib.drift_prediction`, :func:`stelib.exit_time`); the
 latent path in :mod:`stelib.trajectory` (:func:`stelib.latent_trajectory`); the noisy runs and
 their sweep in :mod:`stelib.experiments`; their data file in :mod:`stelib.datafiles`.
@@ -228,7 +228,7 @@ def sojourns(distance: ArrayLike) -> Runs:
     """Sojourns at ``w*``: maximal runs of steps with ``dₜ = 0`` (``height`` is 0).
 
     A completed sojourn that starts at ``t`` lasts ``length`` steps and ends with an escape at
-    ``t + length``; :func:`exit_time` predicts that length from ``u_t`` and ``c = ĝ(w*)``.
+    ``t + length``; :func:`exit_time` predicts that length from ``u_t`` and the drift ``h = ĝ(w*)``.
 
     Parameters
     ----------
@@ -339,7 +339,7 @@ def _none_if(value, bad=-1):
 def run_summaries(
     distance: ArrayLike,
     u_final,
-    c: ArrayLike,
+    h: ArrayLike,
     w_star: ArrayLike,
     pred,
     *,
@@ -354,11 +354,11 @@ def run_summaries(
         Hamming distances ``dₜ``.
     u_final : numpy.ndarray, shape (trials, n)
         Last latent iterates.
-    c : numpy.ndarray, shape (trials, n)
-        ``ĝ(w*)`` of each trial.
+    h : numpy.ndarray, shape (trials, n)
+        The drift ``ĝ(w*)`` of each trial.
     w_star : numpy.ndarray, shape (trials, n)
     pred : stelib.DriftPrediction
-        :func:`stelib.drift_prediction` of ``c``.
+        :func:`stelib.drift_prediction` of ``h``.
     eta : float
         Step size.
     path : numpy.ndarray, shape (trials, T + 1, n), optional
@@ -396,7 +396,7 @@ def run_summaries(
             so = sojourns(distance[r])
             ok = so.completed
             pred_len = (
-                exit_time(U[r, so.start[ok]], c[r], w_star[r], eta=eta)
+                exit_time(U[r, so.start[ok]], h[r], w_star[r], eta=eta)
                 if np.any(ok)
                 else np.zeros(0, dtype=np.int64)
             )

@@ -8,7 +8,8 @@ Derived, and checked against Monte Carlo, in chapter "The setup, derived"
 * ``E[x sign⟨x,w⟩] = √(2/π) · w/‖w‖``;
 * population loss ``L(w) = ½ E(f(Z;w) − f(Z;w*))² = ‖a‖² · 2θ(w, w*)/π``;
 * population coarse gradient (identity STE) ``‖a‖² √(2/π) (w/‖w‖ − w*/‖w*‖)``, which for binary
-  ``w, w*`` is ``‖a‖² √(2/(πn)) (w − w*)``.
+  ``w, w*`` is ``c (w − w*)`` with the rate ``c = ‖a‖² √(2/(πn))`` (a wrong coordinate gets
+  ``2c``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._compat import renamed_keyword
 from ._types import ArrayLike
 from ._validate import check_array, check_binary, check_float, check_int, second_layer
 from .model import sign
@@ -38,7 +40,7 @@ __all__ = [
 
 
 def _signal(n: int, a: np.ndarray, factor: float = 1.0) -> float:
-    """``‖a‖² · factor · √(2/(πn))``: the constant ``c`` (``factor = 1``) and its multiples.
+    """``‖a‖² · factor · √(2/(πn))``: the rate ``c`` (``factor = 1``) and its multiples.
 
     The one place ``c`` is computed (``x · 1.0`` is exact, so ``factor = 1`` gives ``c``).
     """
@@ -46,9 +48,12 @@ def _signal(n: int, a: np.ndarray, factor: float = 1.0) -> float:
 
 
 def signal(n: int, *, a: ArrayLike | None = None, k: int = 1) -> float:
-    """The signal ``c = ‖a‖² √(2/(πn))``: ``E ĝ(w) = c (w − w*)`` for binary ``w, w*``.
+    """The rate ``c = ‖a‖² √(2/(πn))`` of the population dynamics: ``E ĝ(w) = c (w − w*)``.
 
-    The ``c`` of eqs. :eq:`setup-population-dynamics` and :eq:`threshold-decomposition`.
+    For binary ``w, w*``, so a wrong coordinate gets ``2c`` and a right one ``0``; the
+    data-dependent error ``e(w) = ĝ(w) − E ĝ(w)`` is harmless for one step when ``‖e(w)‖∞ < c``.
+    The ``c`` of eqs. :eq:`setup-population-dynamics` and :eq:`threshold-decomposition`. (The
+    function keeps its historical name ``signal``; the book calls ``c`` a rate.)
 
     See chapter "The setup, derived" (:func:`stelib.population_coarse_gradient`).
     """
@@ -74,8 +79,8 @@ def _pair(a, b, names):
 def angle(a: ArrayLike, b: ArrayLike) -> float:
     """Angle ``θ(a, b) = arccos(⟨a,b⟩ / (‖a‖‖b‖))`` in ``[0, π]``."""
     a, b = _pair(a, b, ("a", "b"))
-    c = np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b))
-    return float(np.arccos(np.clip(c, -1.0, 1.0)))
+    cos = np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b))
+    return float(np.arccos(np.clip(cos, -1.0, 1.0)))
 
 
 def sign_correlation(a: ArrayLike, b: ArrayLike) -> float:
@@ -132,8 +137,9 @@ def population_coarse_gradient(
 
     Eq. :eq:`setup-population-gradient`.
 
-    For binary ``w, w* ∈ {±1}ⁿ`` this is ``‖a‖² √(2/(πn)) (w − w*)``: zero on the coordinates
-    that are right, ``∓2‖a‖²√(2/(πn))`` on the wrong ones, pushing them back. See chapter "The
+    For binary ``w, w* ∈ {±1}ⁿ`` this is ``c (w − w*)`` with the rate ``c = ‖a‖² √(2/(πn))``
+    (:func:`signal`): zero on the coordinates that are right, ``±2c`` on the wrong ones, pushing
+    them back. See chapter "The
     setup, derived".
     """
     w, w_star = _pair(w, w_star, ("w", "w_star"))
@@ -240,31 +246,32 @@ def population_steps(
 # The drift at the optimum under label noise (chapter "Label noise and recurrence")
 #
 # The update ``uₜ₊₁ = uₜ − η ĝ(wₜ)`` depends on ``uₜ`` only through ``wₜ = sign(uₜ)``: a vector
-# field that is constant on each orthant. On the orthant of ``w*`` it is the constant ``−η c``
-# with ``c = ĝ(w*)``: zero without noise (the orthant is absorbing), nonzero with noise.
-# Coordinate ``j`` then moves by ``−η cⱼ w*ⱼ`` along ``w*ⱼ`` per step: if ``δⱼ = cⱼ w*ⱼ > 0`` it
+# field that is constant on each orthant. On the orthant of ``w*`` it is the constant ``−η h``
+# with the drift ``h = ĝ(w*)``: zero without noise (the orthant is absorbing), nonzero with noise.
+# Coordinate ``j`` then moves by ``−η hⱼ w*ⱼ`` along ``w*ⱼ`` per step: if ``δⱼ = hⱼ w*ⱼ > 0`` it
 # is pushed towards zero and must cross it (it *oscillates*), if ``δⱼ < 0`` it is pushed further
 # into the right sign (it *locks*, ``|uⱼ|`` grows without bound unless clipped).
 # ---------------------------------------------------------------------------------------------
 
 
 class DriftPrediction(NamedTuple):
-    """What the drift ``c = ĝ(w*)`` predicts; every field has the shape of ``c``.
+    """What the drift ``h = ĝ(w*)`` predicts; every field has the shape of ``h``.
 
     Attributes
     ----------
     inward : numpy.ndarray
-        ``δⱼ = cⱼ w*ⱼ``: at ``w*`` coordinate ``j`` of ``u`` moves by ``−η δⱼ`` along ``w*ⱼ``
+        ``δⱼ = hⱼ w*ⱼ``: at ``w*`` coordinate ``j`` of ``u`` moves by ``−η δⱼ`` along ``w*ⱼ``
         per step, towards zero if ``δⱼ > 0``.
     oscillating : numpy.ndarray of bool
         ``δⱼ > 0``: predicted to cross zero again and again. The others (``δⱼ ≤ 0``) lock.
     wrong_fraction : numpy.ndarray
-        Predicted long-run fraction of steps with ``wⱼ ≠ w*ⱼ``: ``δⱼ / (δⱼ + ρ)`` for oscillating
-        coordinates, 0 for locked ones, where ``ρ = ‖a‖² (2 − 2p) √(2/(πn))`` is the population
-        speed at which a wrong coordinate is pushed back (flip probability ``p``).
+        Predicted long-run fraction ``fⱼ`` of steps with ``wⱼ ≠ w*ⱼ``: ``δⱼ / (δⱼ + (2 − 2p) c)``
+        for oscillating coordinates, 0 for locked ones, where ``(2 − 2p) c`` is the population
+        speed at which a wrong coordinate is pushed back (rate ``c`` of :func:`signal`, flip
+        probability ``p``).
     occupation : numpy.ndarray
-        ``Πⱼ (1 − wrong_fractionⱼ)``: the occupation time if coordinates were independent, shape
-        ``c.shape[:-1]``.
+        ``Πⱼ (1 − fⱼ)``: the occupation time if coordinates were independent, shape
+        ``h.shape[:-1]``.
     """
 
     inward: np.ndarray
@@ -273,25 +280,27 @@ class DriftPrediction(NamedTuple):
     occupation: np.ndarray
 
 
+@renamed_keyword("c", "h")
 def drift_prediction(
-    c: ArrayLike, w_star: ArrayLike, *, flip: float = 0.0, a: ArrayLike | None = None, k: int = 1
+    h: ArrayLike, w_star: ArrayLike, *, flip: float = 0.0, a: ArrayLike | None = None, k: int = 1
 ) -> DriftPrediction:
-    """Which coordinates oscillate and how often, predicted from the drift ``c = ĝ(w*)``.
+    """Which coordinates oscillate and how often, predicted from the drift ``h = ĝ(w*)``.
 
     Eq. :eq:`recurrence-drift`, :prf:ref:`prop-recurrence-drift` and
     :prf:ref:`lem-recurrence-fraction`.
 
-    At ``w*`` the update is ``u ← u − η c`` (a constant), so coordinate ``j`` oscillates iff
-    ``δⱼ = cⱼ w*ⱼ > 0``. Our heuristic for how often: while right, ``uⱼ w*ⱼ`` falls by ``η δⱼ``
-    per step; while wrong, the population field (``‖a‖² √(2/(πn)) (w − (1 − 2p) w*)`` with flip
-    probability ``p``) raises it by ``η ρ``, ``ρ = ‖a‖² (2 − 2p) √(2/(πn))``. A bounded
-    coordinate balances the two, so it is wrong a fraction ``δⱼ / (δⱼ + ρ)`` of the time. With
-    ``δⱼ = 2p‖a‖²√(2/(πn))``, the population drift, this fraction is exactly ``p``.
+    At ``w*`` the update is ``u ← u − η h`` (a constant), so coordinate ``j`` oscillates iff
+    ``δⱼ = hⱼ w*ⱼ > 0``. Our heuristic for how often: while right, ``uⱼ w*ⱼ`` falls by ``η δⱼ``
+    per step; while wrong, the population field (``c (w − (1 − 2p) w*)`` with the rate
+    ``c = ‖a‖² √(2/(πn))`` and flip probability ``p``) raises it by ``η (2 − 2p) c``. A bounded
+    coordinate balances the two, so it is wrong a fraction ``fⱼ = δⱼ / (δⱼ + (2 − 2p) c)`` of the
+    time. With ``δⱼ = 2pc``, the population drift, this fraction is exactly ``p``.
 
     Parameters
     ----------
-    c : array_like, shape (n,) or (trials, n)
-        Coarse gradient at the teacher, ``stelib.coarse_gradient(Z, y, w_star)``.
+    h : array_like, shape (n,) or (trials, n)
+        The drift: the coarse gradient at the teacher, ``stelib.coarse_gradient(Z, y, w_star)``.
+        (Called ``c`` before; ``c=`` still works, with a ``DeprecationWarning``.)
     w_star : array_like, shape (n,) or (trials, n)
         Teacher(s).
     flip : float in [0, 1]
@@ -307,15 +316,15 @@ def drift_prediction(
 
     See chapter "Label noise and recurrence".
     """
-    c = check_array(c, "c", ndim=(1, 2))
+    h = check_array(h, "h", ndim=(1, 2))
     w_star = check_binary(w_star, "w_star", ndim=(1, 2))
-    if w_star.shape[-1] != c.shape[-1]:
-        raise ValueError(f"w_star has length {w_star.shape[-1]}, must match c's {c.shape[-1]}.")
+    if w_star.shape[-1] != h.shape[-1]:
+        raise ValueError(f"w_star has length {w_star.shape[-1]}, must match h's {h.shape[-1]}.")
     flip = check_float(flip, "flip", min_value=0.0, max_value=1.0)
-    rho = _signal(c.shape[-1], second_layer(a, k), 2.0 - 2.0 * flip)  # (2 − 2p) c
-    inward = c * w_star
+    back = _signal(h.shape[-1], second_layer(a, k), 2.0 - 2.0 * flip)  # (2 − 2p) c
+    inward = h * w_star
     osc = inward > 0
-    frac = np.where(osc, inward / np.where(osc, inward + rho, 1.0), 0.0)
+    frac = np.where(osc, inward / np.where(osc, inward + back, 1.0), 0.0)
     return DriftPrediction(
         inward=inward,
         oscillating=osc,
@@ -324,14 +333,15 @@ def drift_prediction(
     )
 
 
-def exit_time(u: ArrayLike, c: ArrayLike, w_star: ArrayLike, *, eta: float = 1.0) -> np.ndarray:
-    """Steps until ``u`` leaves the orthant of ``w*`` under the constant field ``−η c``.
+@renamed_keyword("c", "h")
+def exit_time(u: ArrayLike, h: ArrayLike, w_star: ArrayLike, *, eta: float = 1.0) -> np.ndarray:
+    """Steps until ``u`` leaves the orthant of ``w*`` under the constant field ``−η h``.
 
-    Eq. :eq:`recurrence-exit-time`.
+    Eq. :eq:`recurrence-exit-time`, with the drift ``h = ĝ(w*)``.
 
-    If ``sign(u) = w*`` the iterates are ``u − sη c`` (``s = 0, 1, …``) until one coordinate
-    changes sign. Coordinate ``j`` with ``δⱼ = cⱼ w*ⱼ > 0`` changes sign first at
-    ``⌊uⱼ/(η cⱼ)⌋ + 1`` if ``w*ⱼ = +1`` and at ``⌈uⱼ/(η cⱼ)⌉`` if ``w*ⱼ = −1`` (the convention
+    If ``sign(u) = w*`` the iterate after ``t`` steps is ``u − tη h`` until one coordinate
+    changes sign. Coordinate ``j`` with ``δⱼ = hⱼ w*ⱼ > 0`` changes sign first at
+    ``⌊uⱼ/(η hⱼ)⌋ + 1`` if ``w*ⱼ = +1`` and at ``⌈uⱼ/(η hⱼ)⌉`` if ``w*ⱼ = −1`` (the convention
     ``sign(0) = +1``); the exit time is the smallest of these, which is also the length of the
     sojourn at ``w*`` that starts at ``u``. Box clipping does not change it (it only stops
     coordinates that move outwards).
@@ -340,8 +350,9 @@ def exit_time(u: ArrayLike, c: ArrayLike, w_star: ArrayLike, *, eta: float = 1.0
     ----------
     u : array_like, shape (n,) or (trials, n)
         Latent weights with ``sign(u) = w*``.
-    c : array_like, shape (n,) or (trials, n)
-        ``ĝ(w*)``.
+    h : array_like, shape (n,) or (trials, n)
+        The drift ``ĝ(w*)``. (Called ``c`` before; ``c=`` still works, with a
+        ``DeprecationWarning``.)
     w_star : array_like, shape (n,) or (trials, n)
         Teacher(s).
     eta : float > 0
@@ -356,20 +367,20 @@ def exit_time(u: ArrayLike, c: ArrayLike, w_star: ArrayLike, *, eta: float = 1.0
     See chapter "Label noise and recurrence".
     """
     u = check_array(u, "u", ndim=(1, 2))
-    c = check_array(c, "c", ndim=(1, 2))
+    h = check_array(h, "h", ndim=(1, 2))
     w_star = check_binary(w_star, "w_star", ndim=(1, 2))
     eta = check_float(eta, "eta", min_value=0.0, strict_min=True)
     try:
-        u, c, w_star = np.broadcast_arrays(u, c, w_star)
+        u, h, w_star = np.broadcast_arrays(u, h, w_star)
     except ValueError:
         raise ValueError(
-            f"u, c and w_star have shapes {u.shape}, {c.shape}, {w_star.shape}; they must "
+            f"u, h and w_star have shapes {u.shape}, {h.shape}, {w_star.shape}; they must "
             "broadcast to one (trials, n) shape."
         ) from None
     if np.any(sign(u) != w_star):
         raise ValueError("u is not in the orthant of w_star (sign(u) != w_star somewhere).")
-    inward = c * w_star > 0
-    step = np.where(inward, eta * c, 1.0)
+    inward = h * w_star > 0
+    step = np.where(inward, eta * h, 1.0)
     ratio = u / step
     cross = np.where(w_star > 0, np.floor(ratio) + 1.0, np.ceil(ratio))
     cross = np.where(inward, cross, np.inf)

@@ -23,7 +23,8 @@ population coarse gradient is ``κ₊ wⱼ`` where ``wⱼ = w*ⱼ`` and ``κ₋ 
     ``κ₊ = (J₀ − J₁ − J₂ tan(θ/2)) / √n``,   ``κ₋ = (J₀ − J₁ + J₂ cot(θ/2)) / √n``.
 
 For the identity STE ``J₀ = √(2/π)``, ``J₁ = √(2/π) cos θ``, ``J₂ = √(2/π) sin θ``, so
-``κ₊ = 0`` and ``κ₋ = 2√(2/(πn))``: the setup chapter's ``√(2/(πn)) (w − w*)``.
+``κ₊ = 0`` and ``κ₋ = 2√(2/(πn)) = 2c``: the setup chapter's ``c (w − w*)`` with the rate
+``c = √(2/(πn))`` (:func:`stelib.signal`), under which a wrong coordinate gets ``2c``.
 """
 
 from __future__ import annotations
@@ -53,13 +54,13 @@ def _dens(t):
     return np.exp(-0.5 * t * t) / np.sqrt(2.0 * np.pi)
 
 
-def _nu(ste: str, c: float):
-    """``ν(t) = μ′(√n t)`` and its support ``[−L, L]`` (the identity: the real line)."""
+def _nu(ste: str, kappa: float):
+    """``ν(t) = μ′(√n t)`` and its support ``[−L, L]``, ``L = κ`` (the identity: the real line)."""
     if ste == "identity":
         return (lambda t: 1.0), np.inf
     if ste == "clipped":
-        return (lambda t: 1.0), c
-    return (lambda t: 2.0 * (1.0 - abs(t) / c)), c
+        return (lambda t: 1.0), kappa
+    return (lambda t: 2.0 * (1.0 - abs(t) / kappa)), kappa
 
 
 def surrogate_coefficients(
@@ -85,10 +86,10 @@ def surrogate_coefficients(
     """
     theta = check_float(theta, "theta", min_value=0.0, max_value=np.pi)
     n = check_int(n, "n", min_value=1)
-    c = _check_ste(ste, ste_scale)
+    kappa = _check_ste(ste, ste_scale)
     if theta == 0.0:
         return 0.0, 0.0
-    nu, L = _nu(ste, c)
+    nu, L = _nu(ste, kappa)
     J0 = 2.0 * integrate.quad(lambda t: t * nu(t) * _dens(t), 0.0, L)[0]
     if np.isclose(theta, np.pi, rtol=0.0, atol=1e-12):
         return np.nan, 2.0 * J0 / np.sqrt(n)  # w = −w*: no coordinate is right
@@ -110,7 +111,8 @@ def surrogate_population_gradient(
     """``E ĝ(w)`` over Gaussian inputs for binary ``w, w*`` (``k = 1``, ``a = 1``), any surrogate.
 
     Coordinate ``j`` is ``κ₊ wⱼ`` or ``κ₋ wⱼ`` (:func:`surrogate_coefficients`). For
-    the identity STE this is :func:`stelib.population_coarse_gradient`'s ``√(2/(πn)) (w − w*)``.
+    the identity STE this is :func:`stelib.population_coarse_gradient`'s ``c (w − w*)``, with the
+    rate ``c = √(2/(πn))``.
     """
     w = check_binary(w, "w")
     w_star = check_binary(w_star, "w_star")

@@ -8,7 +8,7 @@ def test_one_biht_step_is_one_projected_ste_step():
     t = sl.sample_trials(12, 50, trials=3, seed=0)
     w0 = sl.sign(t.u0)
     before = w0.copy()
-    res = sl.biht(t.Z, t.y, w0, w_star=t.w_star, tau=3.0, steps=1)
+    res = sl.biht(t.Z, t.y, w0, w_star=t.w_star, eta=3.0, steps=1)
     np.testing.assert_array_equal(w0, before)  # the input is not modified
     for i in range(3):
         expected = sl.sign(w0[i] - 3.0 * sl.coarse_gradient(t.Z[i], t.y[i], w0[i]))
@@ -21,7 +21,7 @@ def test_one_biht_step_is_one_projected_ste_step():
 
 
 def test_small_error_means_exact_recovery_in_one_step():
-    # With tau = 1/c, sign(w − ĝ(w)/c) = w* whenever ||ĝ(w) − E ĝ(w)||∞ < c (chapter's proof).
+    # With eta = 1/c, sign(w − ĝ(w)/c) = w* whenever ||ĝ(w) − E ĝ(w)||∞ < c (chapter's proof).
     n, m = 10, 6000
     t = sl.sample_trials(n, m, trials=1, seed=3)
     W = sl.sample_weights_at_distance(t.w_star[0], 4, 40, rng=0)
@@ -40,15 +40,29 @@ def test_biht_validates():
     t = sl.sample_trials(5, 10, trials=2, seed=0)
     with pytest.raises(ValueError, match="w0"):
         sl.biht(t.Z, t.y, sl.sign(t.u0[:1]))
-    with pytest.raises(ValueError, match="tau"):
-        sl.biht(t.Z, t.y, sl.sign(t.u0), tau=-1.0)
+    with pytest.raises(ValueError, match="eta"):
+        sl.biht(t.Z, t.y, sl.sign(t.u0), eta=-1.0)
+
+
+def test_biht_old_step_keyword_tau_still_works_with_a_warning():
+    # issue 11, item 12: the step is eta, as in the book; tau is the hitting time
+    t = sl.sample_trials(12, 50, trials=2, seed=0)
+    w0 = sl.sign(t.u0)
+    new = sl.biht(t.Z, t.y, w0, w_star=t.w_star, eta=3.0, steps=5)
+    with pytest.warns(DeprecationWarning, match="tau"):
+        old = sl.biht(t.Z, t.y, w0, w_star=t.w_star, tau=3.0, steps=5)
+    np.testing.assert_array_equal(old.w, new.w)
+    np.testing.assert_array_equal(old.distance, new.distance)
+    assert not np.array_equal(new.w, sl.biht(t.Z, t.y, w0, eta=0.01, steps=5).w)
+    with pytest.raises(TypeError, match="tau"):
+        sl.biht(t.Z, t.y, w0, tau=3.0, eta=3.0)
 
 
 @pytest.mark.parametrize("steps", [40, 41])
 def test_biht_stops_on_cycles_without_changing_the_result(steps):
     t = sl.sample_trials(20, 45, trials=8, seed=4)
     res = sl.biht(t.Z, t.y, sl.sign(t.u0), w_star=t.w_star, steps=steps)
-    tau = 1 / sl.signal(20)
+    eta = 1 / sl.signal(20)
     for i in range(8):  # the plain iteration, no early stop
         w, dist, hit = sl.sign(t.u0[i]), [], -1
         for s in range(steps + 1):
@@ -56,7 +70,7 @@ def test_biht_stops_on_cycles_without_changing_the_result(steps):
             if dist[-1] == 0 and hit < 0:
                 hit = s
             if s < steps:
-                w = sl.sign(w - tau * sl.coarse_gradient(t.Z[i], t.y[i], w))
+                w = sl.sign(w - eta * sl.coarse_gradient(t.Z[i], t.y[i], w))
         np.testing.assert_array_equal(res.distance[i], dist)
         np.testing.assert_array_equal(res.w[i], w)
         assert res.hit[i] == hit

@@ -147,6 +147,24 @@ def test_drift_at_optimum_moments_against_monte_carlo():
         assert x.var() == pytest.approx(var, rel=4 * np.sqrt(2 / x.size))
 
 
+def test_drift_functions_old_keyword_c_still_works_with_a_warning():
+    # issue 11, item 12: the drift is h = ĝ(w*) as in the book; c is the population rate
+    w_star = np.array([1.0, -1.0, 1.0])
+    h = np.array([0.25, -0.5, -1.0])
+    u = np.array([1.0, -1.0, 0.3])
+    with pytest.warns(DeprecationWarning, match="'h'"):
+        assert sl.exit_time(u, c=h, w_star=w_star) == sl.exit_time(u, h=h, w_star=w_star) == 2
+    with pytest.warns(DeprecationWarning, match="'h'"):
+        old = sl.drift_prediction(c=h, w_star=w_star, flip=0.1)
+    new = sl.drift_prediction(h, w_star, flip=0.1)
+    for a, b in zip(old, new, strict=True):
+        np.testing.assert_array_equal(a, b)
+    with pytest.raises(TypeError, match="'c'"):
+        sl.drift_prediction(h=h, c=h, w_star=w_star)
+    with pytest.raises(ValueError, match="h"):
+        sl.exit_time(u, np.ones(4), w_star)
+
+
 def test_exit_time_hand_picked_and_brute_force():
     w_star = np.array([1.0, -1.0, 1.0])
     c = np.array([0.25, -0.5, -1.0])  # coordinates 0 and 1 move towards zero, 2 locks

@@ -37,7 +37,8 @@ class RecurrenceView(NamedTuple):
     return_time_hist : numpy.ndarray of int, shape (16,)
         Completed return times in dyadic bins (:func:`stelib.return_time_histogram`).
     predicted_oscillating : int
-        Coordinates with ``cⱼ w*ⱼ > 0`` for ``c = ĝ(w*)`` (:func:`stelib.drift_prediction`).
+        Coordinates with ``δⱼ = hⱼ w*ⱼ > 0`` for the drift ``h = ĝ(w*)``
+        (:func:`stelib.drift_prediction`).
     max_abs_u : float
         ``max |u_T|``.
     """
@@ -150,8 +151,10 @@ def recurrence_explorer(
 
     def compute(*, ratio, flip, noise_std, clip, seed):
         m = max(1, int(round(ratio * n * n)))
-        c = None if clip == "none" else float(clip)
-        return recurrence_view(n, m, flip=flip, noise_std=noise_std, clip=c, steps=steps, seed=seed)
+        box = None if clip == "none" else float(clip)
+        return recurrence_view(
+            n, m, flip=flip, noise_std=noise_std, clip=box, steps=steps, seed=seed
+        )
 
     return explorer(
         compute,
