@@ -2,14 +2,14 @@
 
 The book cites with ``{cite}`key``` (sphinxcontrib-bibtex, labels from ``chapters/references.bib``
 by ``_ext/bibstyle.py``: "[Jeong et al., 2025]", the label linked to the bibliography, several
-keys as "[Györgyi, 1990, Barbier et al., 2019]": sphinxcontrib-bibtex's brackets and
-separator for ``{cite}``). jupyterlab-myst
+keys as "[Barbier et al., 2019, Györgyi, 1990]": sphinxcontrib-bibtex's brackets, separator and
+order for ``{cite}``). jupyterlab-myst
 2.x cannot load a ``.bib`` file: it shows every ``{cite}`` as its bare key, marked "Citation Not
 Found". So in the chapter *notebooks* each citation is written as the text the book shows,
 linked to the book's bibliography page, with the key in the link's fragment::
 
     {cite}`gyorgyi1990first,barbier2019optimal`
-    [[Györgyi, 1990](BIB#gyorgyi1990first), [Barbier et al., 2019](BIB#barbier2019optimal)]
+    [[Barbier et al., 2019](BIB#barbier2019optimal), [Györgyi, 1990](BIB#gyorgyi1990first)]
 
 (``BIB``: ``editions.book_url`` of ``_config.yml`` + ``/chapters/bibliography.html``). The
 notebook form is generated, never typed: ``python .ci/sync-myst-macros`` rewrites every
@@ -48,12 +48,16 @@ def _group(url: str) -> re.Pattern:
 
 def to_links(text: str, labels: dict[str, str], url: str) -> str:
     """Every ``{cite}`keys``` (and every notebook-form citation, relabelled) of ``text`` in the
-    notebook form, with the labels ``{key: "Jeong et al., 2025"}``."""
+    notebook form, with the labels ``{key: "Jeong et al., 2025"}`` in the bibliography's order
+    (:func:`book_labels`): several keys are shown in that order, as sphinxcontrib-bibtex does."""
+
+    order = {key: i for i, key in enumerate(labels)}
 
     def link(keys: list[str]) -> str:
         missing = [k for k in keys if k not in labels]
         if missing:
             raise ValueError(f"unknown citation {missing[0]!r} (not in references.bib)")
+        keys = sorted(keys, key=order.__getitem__)  # the bibliography's order, as the book shows
         return "[" + ", ".join(f"[{labels[k]}]({url}#{k})" for k in keys) + "]"
 
     text = to_roles(text, url)  # relabel what is there already

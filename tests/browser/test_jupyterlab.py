@@ -1,17 +1,21 @@
 """The chapters as a reader meets them in JupyterLab, in headless Chromium, offline.
 
 A real ``jupyter lab`` server on 127.0.0.1 (no token, no network) serves a copy of the chapters
-and of their plain editions (``python .ci/editions``). Checked, as a reader sees the rendered
-notebook with no cell run:
+and of their plain editions as committed (``editions/``, what the book's Colab buttons open).
+Checked, as a reader sees the rendered notebook with no cell run:
 
 * JupyterLab with jupyterlab-myst (the readers' environment, Binder) on the chapters, and
   JupyterLab without it (any plain Jupyter, like Colab) on the plain editions: no raw MyST
-  (``:::{``, ``{cite}``, ``{prf:``, ``:label:``, ...) and no undefined-macro error in the
-  rendered markdown, solutions folded (in ``<details>``, closed), the explorer's stored output
-  saying what to run;
-* the same count on the chapters in plain JupyterLab (what a Colab reader saw before the
-  editions), which must find the raw syntax: the check can fail;
-* live (``STELIB_LAB_LIVE``: chapter stems, default ``setup``; ``all`` for every chapter): run all
+  (``:::{``, ``{cite}``, ``{prf:``, ``:label:``, ...), no undefined-macro error and no bare
+  citation key (a key of ``chapters/references.bib`` shown as text) in the rendered markdown,
+  solutions folded (in ``<details>``, closed), and above each explorer a text saying what to run
+  (the chapters: the explorer's stored output; the editions, stored without outputs: the note);
+* the same counts on the chapters in plain JupyterLab (what a Colab reader saw before the
+  editions) and, with jupyterlab-myst, on the chapters with their citations as ``{cite}`` roles
+  (what a JupyterLab reader saw before ``.ci/sync-myst-macros`` wrote them as text;
+  ``STELIB_LAB_BEFORE``: chapter stems, default ``setup``, or ``all``), which must find what the
+  check looks for: the check can fail;
+* live (``STELIB_LAB_LIVE``: chapter stems, or ``all``, the default: every chapter): run all
   cells, move one control of each explorer and time until its figure changes.
 
 Screenshots go to ``artifacts/lab-screenshots/``, the counts and latencies to
@@ -34,6 +38,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import yaml
 from test_pages import CHROMIUM_ARGS, _chromium  # tests/browser is on sys.path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,6 +46,12 @@ ARTIFACTS = ROOT / "artifacts"
 SHOTS = ARTIFACTS / "lab-screenshots"
 CHAPTERS = sorted(p.stem for p in (ROOT / "chapters").glob("*.ipynb"))
 REPORT: dict[str, dict] = {}
+# the keys of the bibliography: one of them shown as text is a citation jupyterlab-myst could not
+# resolve ("Citation Not Found"), or a {cite} shown raw
+BIB_KEYS = sorted(
+    re.findall(r"^@\w+\{([^,\s]+),", (ROOT / "chapters" / "references.bib").read_text(), re.M)
+)
+BARE_KEY = re.compile(r"(?<![\w#/-])(?:" + "|".join(map(re.escape, BIB_KEYS)) + r")(?![\w-])")
 # what a reader would see of MyST syntax left unrendered
 RAW_MYST = re.compile(
     r":{3,}\{[\w:-]+\}|`{3,}\{[\w:-]+\}|\{(?:cite|eq|doc|ref|numref|prf:\w+|glue:?\w*|math)\}`?"
@@ -78,37 +89,41 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def lab_root(tmp_path_factory) -> Path:
-    """A folder with ``chapters/`` (copies, with their data) and ``editions/chapters/``."""
+    """A folder with ``chapters/`` (copies, with their data), ``editions/chapters/`` (the
+    committed editions), ``raw/`` and ``before/`` (the chapters as they were)."""
     root = tmp_path_factory.mktemp("lab")
     # STELIB_LAB_CHAPTERS: read the notebooks from elsewhere (e.g. re-executed copies)
     source = Path(os.environ.get("STELIB_LAB_CHAPTERS", ROOT / "chapters"))
     shutil.copytree(source, root / "chapters")
     if not (root / "chapters" / "data").exists() and (ROOT / "chapters" / "data").is_dir():
         shutil.copytree(ROOT / "chapters" / "data", root / "chapters" / "data")
-    # the raw chapters as they were before jupyterlab-myst's macro cell (what Colab showed)
-    shutil.copytree(root / "chapters", root / "raw")
+    # the chapters as committed after `python .ci/sync-myst-macros` (idempotent)
+    notebooks = [str(p) for p in sorted((root / "chapters").glob("*.ipynb"))]
+    subprocess.run([sys.executable, str(ROOT / ".ci" / "sync-myst-macros"), *notebooks], check=True)
+    # ... and before it wrote the citations as text: {cite} roles, as the book reads them
+    citations = _load(ROOT / "_ext" / "book_citations.py")
+    url = citations.bibliography_url(yaml.safe_load((ROOT / "_config.yml").read_text()))
+    shutil.copytree(root / "chapters", root / "before")
+    for path in (root / "before").glob("*.ipynb"):
+        path.write_text(citations.notebook_to_roles(path.read_text(), url))
+    # ... and before jupyterlab-myst's macro cell as well (what Colab showed)
+    shutil.copytree(root / "before", root / "raw")
     for path in (root / "raw").glob("*.ipynb"):
         nb = nbformat.read(path, as_version=4)
         nb.cells = [c for c in nb.cells if c.get("id") != "myst-macros"]
         nbformat.write(nb, path)
-    # the chapters as committed after `python .ci/sync-myst-macros` (idempotent)
-    notebooks = [str(p) for p in sorted((root / "chapters").glob("*.ipynb"))]
-    subprocess.run([sys.executable, str(ROOT / ".ci" / "sync-myst-macros"), *notebooks], check=True)
-    book = root / "book"  # the editions are built from the chapters (+ the book's config)
-    book.mkdir()
-    for name in ("_config.yml", "_toc.yml"):
-        shutil.copy(ROOT / name, book / name)
-    (book / "chapters").symlink_to(root / "chapters")
-    editions = _load_editions()
-    editions.build(root / "editions", root=book)
+    # the plain editions as committed (tests/test_editions.py: current), data beside them
+    shutil.copytree(ROOT / "editions" / "chapters", root / "editions" / "chapters", symlinks=True)
+    (root / "editions" / "chapters" / "data").unlink(missing_ok=True)
+    shutil.copytree(root / "chapters" / "data", root / "editions" / "chapters" / "data")
     return root
 
 
-def _load_editions():
+def _load(path: Path):
     import importlib.machinery
     import importlib.util
 
-    loader = importlib.machinery.SourceFileLoader("editions", str(ROOT / ".ci" / "editions"))
+    loader = importlib.machinery.SourceFileLoader(path.stem, str(path))
     spec = importlib.util.spec_from_loader(loader.name, loader)
     module = importlib.util.module_from_spec(spec)
     loader.exec_module(module)
@@ -278,30 +293,47 @@ def _shots(page, name: str) -> None:
             page.screenshot(path=str(SHOTS / f"{name}-{what}.png"))
 
 
+def _before_chapters() -> list[str]:
+    wanted = os.environ.get("STELIB_LAB_BEFORE", "setup")
+    return CHAPTERS if wanted == "all" else [c for c in wanted.split(",") if c in CHAPTERS]
+
+
 @pytest.mark.parametrize("chapter", CHAPTERS)
-def test_rendered_notebook_shows_no_raw_myst_nor_macro_errors(lab, browser, chapter):
+def test_rendered_notebook_shows_no_raw_myst_macro_errors_or_bare_citation_keys(
+    lab, browser, chapter
+):
     kind, url = lab
     cases = [("editions/chapters", True)] if kind == "plain" else [("chapters", True)]
     if kind == "plain":  # what a reader without jupyterlab-myst saw: the check must find it
         cases.append(("raw", False))
+    elif chapter in _before_chapters():  # the citations before they were written as text
+        cases.append(("before", False))
     for folder, must_be_clean in cases:
         page = _open(browser, url, f"{folder}/{chapter}.ipynb")
         seen = _rendered(page)
         raw = RAW_MYST.findall(seen["text"])
+        keys = BARE_KEY.findall(seen["text"])
         label = f"{kind}:{folder}/{chapter}"
         _shots(page, label.replace("/", "_").replace(":", "-"))
         REPORT[label] = {
             "raw_myst": len(raw),
             "math_errors": len(seen["errors"]),
+            "bare_citation_keys": len(keys),
             "solutions_folded": f"{seen['details'] - seen['open']}/{seen['details']}",
         }
         page.close()
         if not must_be_clean:
             assert raw or seen["errors"], f"{label}: the raw chapter should show MyST here"
+            assert keys, f"{label}: the {{cite}} roles should show as bare keys here"
             continue
         assert not raw, f"{label}: raw MyST visible: {raw[:10]}"
         assert not seen["errors"], f"{label}: math errors: {seen['errors'][:5]}"
+        assert not keys, f"{label}: bare citation keys visible: {keys[:10]}"
         assert seen["details"] >= 1 and seen["open"] == 0, f"{label}: solutions not folded"
+        if folder == "editions/chapters":  # stored without outputs: the note says what to run
+            assert "Run All Cells" in seen["text"] and "Run all" in seen["text"], label
+            assert not seen["outputs"], f"{label}: the published edition has outputs"
+            continue
         explorer = [o for o in seen["outputs"] if "Not running yet" in o]
         assert explorer, (
             f"{label}: no note saying what to run above the stored explorer "
@@ -310,7 +342,7 @@ def test_rendered_notebook_shows_no_raw_myst_nor_macro_errors(lab, browser, chap
 
 
 def _live_chapters() -> list[str]:
-    wanted = os.environ.get("STELIB_LAB_LIVE", "setup")
+    wanted = os.environ.get("STELIB_LAB_LIVE", "all")
     return CHAPTERS if wanted == "all" else [c for c in wanted.split(",") if c in CHAPTERS]
 
 
