@@ -235,19 +235,29 @@ def _open(context, url: str, path: str):
         f"() => document.querySelectorAll(`{MARKDOWN}`).length > 3",
         timeout=120_000,
     )
-    # a kernel may be starting: rendering does not depend on it. Let the math typeset: every
-    # chapter has equations; wait until their number stops growing.
-    count, deadline = -1, time.monotonic() + 90
+    # a kernel may be starting: rendering does not depend on it. Wait until every markdown cell
+    # has rendered (all but at most the front-matter cell, which shows nothing) and the typeset
+    # equations, rendered cells and <details> blocks stop changing (three readings in a row:
+    # on a loaded machine jupyterlab-myst renders a long notebook in several passes).
+    probe = f"""() => {{
+        const cells = [...document.querySelectorAll('{PANEL} .jp-MarkdownCell')];
+        const done = cells.filter(c => [...c.querySelectorAll(
+            '.jp-RenderedMarkdown, .myst')].some(e => e.textContent.trim())).length;
+        return [cells.length, done,
+                document.querySelectorAll('{PANEL} mjx-container, {PANEL} .katex').length,
+                document.querySelectorAll('{PANEL} details').length];
+    }}"""
+    readings, deadline = [], time.monotonic() + 180
     while time.monotonic() < deadline:
-        now = page.evaluate(
-            f"() => document.querySelectorAll(`{PANEL} mjx-container, {PANEL} .katex`).length"
-        )
-        if now > 0 and now == count:
+        cells, done, math, details = page.evaluate(probe)
+        readings.append((cells, done, math, details))
+        if done >= cells - 1 and math > 0 and len(readings) >= 3 and len(set(readings[-3:])) == 1:
             break
-        count = now
-        page.wait_for_timeout(2000)
+        page.wait_for_timeout(1500)
     else:
-        pytest.fail(f"{path}: the equations were not typeset within 90 s")
+        pytest.fail(
+            f"{path}: not rendered within 180 s (cells, rendered, math, details): {readings[-3:]}"
+        )
     return page
 
 
