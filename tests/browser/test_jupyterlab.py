@@ -51,7 +51,8 @@ REPORT: dict[str, dict] = {}
 BIB_KEYS = sorted(
     re.findall(r"^@\w+\{([^,\s]+),", (ROOT / "chapters" / "references.bib").read_text(), re.M)
 )
-BARE_KEY = re.compile(r"(?<![\w#/-])(?:" + "|".join(map(re.escape, BIB_KEYS)) + r")(?![\w-])")
+# (anywhere in the visible text: jupyterlab-myst shows a group {cite}`a,b` as the keys run together)
+BARE_KEY = re.compile("|".join(map(re.escape, sorted(BIB_KEYS, key=len, reverse=True))))
 # what a reader would see of MyST syntax left unrendered
 RAW_MYST = re.compile(
     r":{3,}\{[\w:-]+\}|`{3,}\{[\w:-]+\}|\{(?:cite|eq|doc|ref|numref|prf:\w+|glue:?\w*|math)\}`?"
