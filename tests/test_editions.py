@@ -105,8 +105,10 @@ def test_blocks_numbers_references_citations_and_folded_solutions(tmp_path):
         "[A section](#sec-two), [One](one.ipynb) and [Definition 1.1](one.ipynb#def-far)."
     ) in text
     assert '<a id="def-thing"></a>' in text and '<a id="eq-eq-x"></a>' in text
-    assert re.search(
-        r"See \(\[Bengio et al\., 2013\]\(https?://\S+/chapters/bibliography\.html\)\)", text
+    assert re.search(  # as the book shows it, and the chapter notebooks (_ext/book_citations.py)
+        r"See \[\[Bengio et al\., 2013\]\(https?://\S+/chapters/bibliography\.html"
+        r"#bengio2013estimating\)\]\.",
+        text,
     )
     assert "> **Exercise 2.1**" in text
     assert "<details>\n<summary>Solution to Exercise 2.1 (click to show)</summary>" in text
@@ -186,7 +188,7 @@ def test_the_chapters_editions_have_no_myst_left_and_the_books_numbers(tmp_path)
     assert (tmp_path / "chapters" / "data").is_dir() == (ROOT / "chapters" / "data").is_dir()
 
 
-def test_colab_buttons_open_the_editions_branch_set_in_config():
+def _book_editions():
     import sys
 
     sys.path.insert(0, str(ROOT / "_ext"))
@@ -194,18 +196,62 @@ def test_colab_buttons_open_the_editions_branch_set_in_config():
         import book_editions
     finally:
         sys.path.remove(str(ROOT / "_ext"))
+    return book_editions
+
+
+def test_colab_buttons_open_the_editions_folder_set_in_config():
+    book_editions = _book_editions()
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     assert config["sphinx"]["local_extensions"]["book_editions"] == "_ext"
-    branch = book_editions.editions_branch(ROOT)
-    assert branch == config["editions"]["branch"] and branch != config["repository"]["branch"]
+    folder = book_editions.editions_folder(ROOT)
+    assert folder == config["editions"]["folder"]
+    assert editions.published_folder(ROOT) == ROOT / folder
     url = "https://colab.research.google.com/github/o/r/blob/main/chapters/setup.ipynb"
-    assert book_editions.colab_to_editions(url, branch) == url.replace("/main/", f"/{branch}/")
+    assert book_editions.colab_to_editions(url, folder) == url.replace(
+        "/main/chapters/", f"/main/{folder}/chapters/"
+    )
     context = {"header_buttons": [{"type": "group", "buttons": [{"text": "Colab", "url": url}]}]}
     app = type("App", (), {"srcdir": str(ROOT)})()
     book_editions._colab_editions(app, "chapters/setup", None, context, None)
     assert context["header_buttons"][0]["buttons"][0]["url"].endswith(
-        f"/blob/{branch}/chapters/setup.ipynb"
+        f"/blob/main/{folder}/chapters/setup.ipynb"
     )
+
+
+def test_published_editions_are_committed_and_current():
+    """The committed editions (``editions.folder``) are what ``python .ci/editions`` makes from
+    the chapters as they are now: outputs stripped, ``data`` a relative link; one per chapter."""
+    folder = editions.published_folder(ROOT)
+    stems = {Path(f).stem for f, _ in editions.chapters() if (ROOT / f"{f}.ipynb").exists()}
+    assert {p.stem for p in (folder / "chapters").glob("*.ipynb")} == stems
+    for path in (folder / "chapters").glob("*.ipynb"):
+        nb = nbformat.read(path, as_version=4)
+        assert nb.metadata["stelib_edition"]["generated_by"] == ".ci/editions"
+        assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), path.name
+        assert "widgets" not in nb.metadata
+    assert editions.stale(ROOT) == [], "the committed editions are stale: python .ci/editions"
+
+
+def test_publish_replaces_a_changed_edition_and_removes_an_old_one(tmp_path):
+    root = _book(tmp_path / "src", ["# Two\n\n:::{note}\nHello\n:::"])
+    (root / "chapters" / "data").mkdir()
+    config = yaml.safe_load((root / "_config.yml").read_text())
+    config["editions"]["folder"] = "pub"
+    (root / "_config.yml").write_text(yaml.safe_dump(config))
+    editions.publish(root)
+    (root / "pub" / "chapters" / "gone.ipynb").write_text("{}")
+    assert editions.stale(root) == ["pub/chapters/gone.ipynb"]
+    (root / "pub" / "chapters" / "two.ipynb").write_text("{}")
+    assert editions.stale(root) == ["pub/chapters/gone.ipynb", "pub/chapters/two.ipynb"]
+    editions.publish(root)
+    assert editions.stale(root) == []
+    assert not (root / "pub" / "chapters" / "gone.ipynb").exists()
+    assert (root / "pub" / "chapters" / "data").is_symlink()
+    assert not Path((root / "pub" / "chapters" / "data").readlink()).is_absolute()
+    config["editions"]["folder"] = "../elsewhere"
+    (root / "_config.yml").write_text(yaml.safe_dump(config))
+    with pytest.raises(ValueError, match="editions.folder"):
+        editions.published_folder(root)
 
 
 def test_myst_macro_cell_is_written_from_config_first_and_removed_from_the_book(tmp_path):
@@ -297,3 +343,134 @@ def test_gated_solutions_across_cells_are_folded_or_dropped(tmp_path):
             }
         else:
             assert "First." not in text and "Second." not in text and "sol-code" not in codes
+
+
+def _explorer_note():
+    import sys
+
+    sys.path.insert(0, str(ROOT / "_ext"))
+    try:
+        import book_explorer_note
+    finally:
+        sys.path.remove(str(ROOT / "_ext"))
+    return book_explorer_note
+
+
+EXPLORER_NOTE = re.compile(r"^:::\{note\}\n(?P<options>(?::[\w-]+:.*\n)*)The explorer below", re.M)
+
+
+def test_every_explorer_note_is_marked_and_speaks_to_a_notebook_reader():
+    """The book replaces the note's text by builder (_ext/book_explorer_note.py): every chapter's
+    note carries the class, and its own text (JupyterLab, the plain editions) is for a reader
+    with a kernel: no "web page", no "print"."""
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    assert config["sphinx"]["local_extensions"]["book_explorer_note"] == "_ext"
+    found = 0
+    for path in sorted((ROOT / "chapters").glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            for match in EXPLORER_NOTE.finditer(cell.source):
+                found += 1
+                assert ":class: explorer-note" in match["options"], path.name
+                body = cell.source[match.end() :].split(":::", 1)[0]
+                assert "Run All Cells" in body and "web page" not in body, path.name
+    assert found >= len(list((ROOT / "chapters").glob("*.ipynb")))
+
+
+def test_explorer_note_reads_right_on_the_web_in_print_and_elsewhere():
+    from docutils import nodes
+
+    mod = _explorer_note()
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    web = mod.note_text("html", "chapters/setup", config)
+    assert "web page" in web and "launch buttons" in web
+    printed = mod.note_text("latex", "chapters/setup", config)
+    assert "in print" in printed and "web page" not in printed and "launch buttons" not in printed
+    assert f"chapters/setup.ipynb in the book's repository ({config['repository']['url']})" in (
+        printed
+    )
+    assert config["editions"]["book_url"].rstrip("/") + "/chapters/setup.html" in printed
+    assert mod.note_text("text", "chapters/setup", config) is None
+
+    def doc(*notes):
+        root = nodes.section()
+        for classes, text in notes:
+            note = nodes.note(classes=classes)
+            note += nodes.paragraph(text, text)
+            root += note
+        return root
+
+    for fmt, expected in (("latex", printed), ("html", web), ("text", "kernel here")):
+        tree = doc(([mod.CLASS], "kernel here"), ([], "another note"))
+        app = type("App", (), {"srcdir": str(ROOT)})()
+        app.builder = type("Builder", (), {"format": fmt})()
+        app.env = type("Env", (), {"docname": "chapters/setup"})()
+        mod._mark(app, tree)
+        mod._replace(app, tree, "index")  # the PDF: one assembled document, named index
+        notes = list(tree.findall(nodes.note))
+        assert [n.astext() for n in notes] == [expected, "another note"], fmt
+    tree = doc(([mod.CLASS], "x"))
+    tree[0] += nodes.bullet_list()
+    with pytest.raises(ValueError, match="more than paragraphs"):
+        mod._replace(app, tree, "chapters/setup")
+
+
+def _book_citations():
+    import sys
+
+    sys.path.insert(0, str(ROOT / "_ext"))
+    try:
+        import book_citations
+    finally:
+        sys.path.remove(str(ROOT / "_ext"))
+    return book_citations
+
+
+def test_citations_in_the_notebooks_are_the_books_text_and_turn_back_into_roles():
+    bc = _book_citations()
+    url = "https://b.example/chapters/bibliography.html"
+    labels = {"a2013x": "Ab et al., 2013", "c1990": "Cé, 1990"}  # the bibliography's order
+    text = "See {cite}`a2013x` and ({cite}`c1990, a2013x`); {eq}`e` stays."
+    linked = bc.to_links(text, labels, url)
+    assert linked == (  # several keys in the bibliography's order, as sphinxcontrib-bibtex
+        f"See [[Ab et al., 2013]({url}#a2013x)] and ([[Ab et al., 2013]({url}#a2013x), "
+        f"[Cé, 1990]({url}#c1990)]); {{eq}}`e` stays."
+    )
+    roles = "See {cite}`a2013x` and ({cite}`a2013x,c1990`); {eq}`e` stays."
+    assert bc.to_roles(linked, url) == roles
+    # relabelled from the bibliography (the one source), never kept as typed
+    stale = linked.replace("Ab et al., 2013", "Ab, 2013")
+    assert bc.to_links(stale, labels, url) == linked
+    with pytest.raises(ValueError, match="nobody"):
+        bc.to_links("{cite}`nobody`", labels, url)
+    # a link to elsewhere is not a citation
+    other = "[Ab et al., 2013](https://else.example/x.html#a2013x)"
+    assert bc.to_roles(f"[{other}]", url) == f"[{other}]"
+
+
+def test_every_chapter_cites_as_text_in_the_notebook_and_as_roles_in_the_book():
+    """No ``{cite}`` left in the chapter notebooks (jupyterlab-myst would show its bare key);
+    the book's build (``source-read``) sees exactly the roles the citations stand for."""
+    import json
+
+    bc = _book_citations()
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    assert config["sphinx"]["local_extensions"]["book_citations"] == "_ext"
+    url = bc.bibliography_url(config)
+    labels = bc.book_labels(ROOT / "chapters" / "references.bib")
+    cited = 0
+    for path in sorted((ROOT / "chapters").glob("*.ipynb")):
+        content = path.read_text()
+        nb = json.loads(content)
+        book = json.loads(bc.notebook_to_roles(content, url))
+        for cell, seen in zip(nb["cells"], book["cells"], strict=True):
+            if cell["cell_type"] != "markdown":
+                assert cell == seen
+                continue
+            source = "".join(cell["source"])
+            assert "{cite}" not in source, f"{path.name}: run python .ci/sync-myst-macros"
+            roles = seen["source"]
+            assert url not in roles, f"{path.name}: a citation the book would not see"
+            cited += len(bc.ROLE.findall(roles))
+            assert bc.to_links(roles, labels, url) == source, path.name
+    assert cited >= 10

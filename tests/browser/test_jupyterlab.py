@@ -1,17 +1,21 @@
 """The chapters as a reader meets them in JupyterLab, in headless Chromium, offline.
 
 A real ``jupyter lab`` server on 127.0.0.1 (no token, no network) serves a copy of the chapters
-and of their plain editions (``python .ci/editions``). Checked, as a reader sees the rendered
-notebook with no cell run:
+and of their plain editions as committed (``editions/``, what the book's Colab buttons open).
+Checked, as a reader sees the rendered notebook with no cell run:
 
 * JupyterLab with jupyterlab-myst (the readers' environment, Binder) on the chapters, and
   JupyterLab without it (any plain Jupyter, like Colab) on the plain editions: no raw MyST
-  (``:::{``, ``{cite}``, ``{prf:``, ``:label:``, ...) and no undefined-macro error in the
-  rendered markdown, solutions folded (in ``<details>``, closed), the explorer's stored output
-  saying what to run;
-* the same count on the chapters in plain JupyterLab (what a Colab reader saw before the
-  editions), which must find the raw syntax: the check can fail;
-* live (``STELIB_LAB_LIVE``: chapter stems, default ``setup``; ``all`` for every chapter): run all
+  (``:::{``, ``{cite}``, ``{prf:``, ``:label:``, ...), no undefined-macro error and no bare
+  citation key (a key of ``chapters/references.bib`` shown as text) in the rendered markdown,
+  solutions folded (in ``<details>``, closed), and above each explorer a text saying what to run
+  (the chapters: the explorer's stored output; the editions, stored without outputs: the note);
+* the same counts on the chapters in plain JupyterLab (what a Colab reader saw before the
+  editions) and, with jupyterlab-myst, on the chapters with their citations as ``{cite}`` roles
+  (what a JupyterLab reader saw before ``.ci/sync-myst-macros`` wrote them as text;
+  ``STELIB_LAB_BEFORE``: chapter stems, default ``setup``, or ``all``), which must find what the
+  check looks for: the check can fail;
+* live (``STELIB_LAB_LIVE``: chapter stems, or ``all``, the default: every chapter): run all
   cells, move one control of each explorer and time until its figure changes.
 
 Screenshots go to ``artifacts/lab-screenshots/``, the counts and latencies to
@@ -34,6 +38,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import yaml
 from test_pages import CHROMIUM_ARGS, _chromium  # tests/browser is on sys.path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,6 +46,13 @@ ARTIFACTS = ROOT / "artifacts"
 SHOTS = ARTIFACTS / "lab-screenshots"
 CHAPTERS = sorted(p.stem for p in (ROOT / "chapters").glob("*.ipynb"))
 REPORT: dict[str, dict] = {}
+# the keys of the bibliography: one of them shown as text is a citation jupyterlab-myst could not
+# resolve ("Citation Not Found"), or a {cite} shown raw
+BIB_KEYS = sorted(
+    re.findall(r"^@\w+\{([^,\s]+),", (ROOT / "chapters" / "references.bib").read_text(), re.M)
+)
+# (anywhere in the visible text: jupyterlab-myst shows a group {cite}`a,b` as the keys run together)
+BARE_KEY = re.compile("|".join(map(re.escape, sorted(BIB_KEYS, key=len, reverse=True))))
 # what a reader would see of MyST syntax left unrendered
 RAW_MYST = re.compile(
     r":{3,}\{[\w:-]+\}|`{3,}\{[\w:-]+\}|\{(?:cite|eq|doc|ref|numref|prf:\w+|glue:?\w*|math)\}`?"
@@ -78,37 +90,41 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def lab_root(tmp_path_factory) -> Path:
-    """A folder with ``chapters/`` (copies, with their data) and ``editions/chapters/``."""
+    """A folder with ``chapters/`` (copies, with their data), ``editions/chapters/`` (the
+    committed editions), ``raw/`` and ``before/`` (the chapters as they were)."""
     root = tmp_path_factory.mktemp("lab")
     # STELIB_LAB_CHAPTERS: read the notebooks from elsewhere (e.g. re-executed copies)
     source = Path(os.environ.get("STELIB_LAB_CHAPTERS", ROOT / "chapters"))
     shutil.copytree(source, root / "chapters")
     if not (root / "chapters" / "data").exists() and (ROOT / "chapters" / "data").is_dir():
         shutil.copytree(ROOT / "chapters" / "data", root / "chapters" / "data")
-    # the raw chapters as they were before jupyterlab-myst's macro cell (what Colab showed)
-    shutil.copytree(root / "chapters", root / "raw")
+    # the chapters as committed after `python .ci/sync-myst-macros` (idempotent)
+    notebooks = [str(p) for p in sorted((root / "chapters").glob("*.ipynb"))]
+    subprocess.run([sys.executable, str(ROOT / ".ci" / "sync-myst-macros"), *notebooks], check=True)
+    # ... and before it wrote the citations as text: {cite} roles, as the book reads them
+    citations = _load(ROOT / "_ext" / "book_citations.py")
+    url = citations.bibliography_url(yaml.safe_load((ROOT / "_config.yml").read_text()))
+    shutil.copytree(root / "chapters", root / "before")
+    for path in (root / "before").glob("*.ipynb"):
+        path.write_text(citations.notebook_to_roles(path.read_text(), url))
+    # ... and before jupyterlab-myst's macro cell as well (what Colab showed)
+    shutil.copytree(root / "before", root / "raw")
     for path in (root / "raw").glob("*.ipynb"):
         nb = nbformat.read(path, as_version=4)
         nb.cells = [c for c in nb.cells if c.get("id") != "myst-macros"]
         nbformat.write(nb, path)
-    # the chapters as committed after `python .ci/sync-myst-macros` (idempotent)
-    notebooks = [str(p) for p in sorted((root / "chapters").glob("*.ipynb"))]
-    subprocess.run([sys.executable, str(ROOT / ".ci" / "sync-myst-macros"), *notebooks], check=True)
-    book = root / "book"  # the editions are built from the chapters (+ the book's config)
-    book.mkdir()
-    for name in ("_config.yml", "_toc.yml"):
-        shutil.copy(ROOT / name, book / name)
-    (book / "chapters").symlink_to(root / "chapters")
-    editions = _load_editions()
-    editions.build(root / "editions", root=book)
+    # the plain editions as committed (tests/test_editions.py: current), data beside them
+    shutil.copytree(ROOT / "editions" / "chapters", root / "editions" / "chapters", symlinks=True)
+    (root / "editions" / "chapters" / "data").unlink(missing_ok=True)
+    shutil.copytree(root / "chapters" / "data", root / "editions" / "chapters" / "data")
     return root
 
 
-def _load_editions():
+def _load(path: Path):
     import importlib.machinery
     import importlib.util
 
-    loader = importlib.machinery.SourceFileLoader("editions", str(ROOT / ".ci" / "editions"))
+    loader = importlib.machinery.SourceFileLoader(path.stem, str(path))
     spec = importlib.util.spec_from_loader(loader.name, loader)
     module = importlib.util.module_from_spec(spec)
     loader.exec_module(module)
@@ -220,20 +236,40 @@ def _open(context, url: str, path: str):
         f"() => document.querySelectorAll(`{MARKDOWN}`).length > 3",
         timeout=120_000,
     )
-    # a kernel may be starting: rendering does not depend on it. Let the math typeset: every
-    # chapter has equations; wait until their number stops growing.
-    count, deadline = -1, time.monotonic() + 90
+    # a kernel may be starting: rendering does not depend on it. Wait until every markdown cell
+    # has rendered (all but at most the front-matter cell, which shows nothing) and the typeset
+    # equations, rendered cells and <details> blocks stop changing (three readings in a row:
+    # on a loaded machine jupyterlab-myst renders a long notebook in several passes).
+    probe = f"""() => {{
+        const cells = [...document.querySelectorAll('{PANEL} .jp-MarkdownCell')];
+        const done = cells.filter(c => [...c.querySelectorAll(
+            '.jp-RenderedMarkdown, .myst')].some(e => e.textContent.trim())).length;
+        return [cells.length, done,
+                document.querySelectorAll('{PANEL} mjx-container, {PANEL} .katex').length,
+                document.querySelectorAll('{PANEL} details').length];
+    }}"""
+    readings, deadline = [], time.monotonic() + 180
     while time.monotonic() < deadline:
-        now = page.evaluate(
-            f"() => document.querySelectorAll(`{PANEL} mjx-container, {PANEL} .katex`).length"
-        )
-        if now > 0 and now == count:
+        cells, done, math, details = page.evaluate(probe)
+        readings.append((cells, done, math, details))
+        if done >= cells - 1 and math > 0 and len(readings) >= 3 and len(set(readings[-3:])) == 1:
             break
-        count = now
-        page.wait_for_timeout(2000)
+        page.wait_for_timeout(1500)
     else:
-        pytest.fail(f"{path}: the equations were not typeset within 90 s")
+        pytest.fail(
+            f"{path}: not rendered within 180 s (cells, rendered, math, details): {readings[-3:]}"
+        )
     return page
+
+
+def _shut_down_kernels(url: str) -> None:
+    """Stop every kernel of the server: a closed tab leaves its kernel running, and eight idle
+    chapter kernels would hold gigabytes and slow the next chapter's run."""
+    with urllib.request.urlopen(f"{url}/api/sessions", timeout=30) as answer:
+        sessions = json.load(answer)
+    for session in sessions:
+        request = urllib.request.Request(f"{url}/api/sessions/{session['id']}", method="DELETE")
+        urllib.request.urlopen(request, timeout=60).close()
 
 
 def _rendered(page) -> dict:
@@ -278,49 +314,75 @@ def _shots(page, name: str) -> None:
             page.screenshot(path=str(SHOTS / f"{name}-{what}.png"))
 
 
+def _before_chapters() -> list[str]:
+    wanted = os.environ.get("STELIB_LAB_BEFORE", "setup")
+    return CHAPTERS if wanted == "all" else [c for c in wanted.split(",") if c in CHAPTERS]
+
+
 @pytest.mark.parametrize("chapter", CHAPTERS)
-def test_rendered_notebook_shows_no_raw_myst_nor_macro_errors(lab, browser, chapter):
+def test_chapter_reads_cleanly_and_its_explorers_run_live(lab, browser, chapter):
+    """Rendered with no cell run: no raw MyST, macro error or bare citation key (the "before"
+    and "raw" copies must show them); then, with jupyterlab-myst, the same page runs live."""
     kind, url = lab
     cases = [("editions/chapters", True)] if kind == "plain" else [("chapters", True)]
     if kind == "plain":  # what a reader without jupyterlab-myst saw: the check must find it
         cases.append(("raw", False))
+    elif chapter in _before_chapters():  # the citations before they were written as text
+        cases.append(("before", False))
     for folder, must_be_clean in cases:
         page = _open(browser, url, f"{folder}/{chapter}.ipynb")
-        seen = _rendered(page)
-        raw = RAW_MYST.findall(seen["text"])
-        label = f"{kind}:{folder}/{chapter}"
-        _shots(page, label.replace("/", "_").replace(":", "-"))
-        REPORT[label] = {
-            "raw_myst": len(raw),
-            "math_errors": len(seen["errors"]),
-            "solutions_folded": f"{seen['details'] - seen['open']}/{seen['details']}",
-        }
-        page.close()
-        if not must_be_clean:
+        try:
+            _check_page(page, kind, folder, chapter, must_be_clean)
+            if folder == "chapters" and chapter in _live_chapters():
+                # the same page, as a reader goes on: run all cells, move the controls
+                _run_live(page, chapter)
+        finally:
+            page.close()
+            _shut_down_kernels(url)
+
+
+def _check_page(page, kind: str, folder: str, chapter: str, must_be_clean: bool) -> None:
+    seen = _rendered(page)
+    raw = RAW_MYST.findall(seen["text"])
+    keys = BARE_KEY.findall(seen["text"])
+    label = f"{kind}:{folder}/{chapter}"
+    _shots(page, label.replace("/", "_").replace(":", "-"))
+    REPORT[label] = {
+        "raw_myst": len(raw),
+        "math_errors": len(seen["errors"]),
+        "bare_citation_keys": len(keys),
+        "solutions_folded": f"{seen['details'] - seen['open']}/{seen['details']}",
+    }
+    if not must_be_clean:  # the check must find what these copies showed a reader
+        if folder == "raw":  # no jupyterlab-myst: the syntax itself
             assert raw or seen["errors"], f"{label}: the raw chapter should show MyST here"
-            continue
-        assert not raw, f"{label}: raw MyST visible: {raw[:10]}"
-        assert not seen["errors"], f"{label}: math errors: {seen['errors'][:5]}"
-        assert seen["details"] >= 1 and seen["open"] == 0, f"{label}: solutions not folded"
-        explorer = [o for o in seen["outputs"] if "Not running yet" in o]
-        assert explorer, (
-            f"{label}: no note saying what to run above the stored explorer "
-            "(stelib.widgets.RUN_CELLS_NOTE: re-run bash .ci/execute-notebooks)"
-        )
+        assert keys, f"{label}: the {{cite}} roles should show as bare keys here"
+        return
+    assert not raw, f"{label}: raw MyST visible: {raw[:10]}"
+    assert not seen["errors"], f"{label}: math errors: {seen['errors'][:5]}"
+    assert not keys, f"{label}: bare citation keys visible: {keys[:10]}"
+    assert seen["details"] >= 1 and seen["open"] == 0, f"{label}: solutions not folded"
+    if folder == "editions/chapters":  # stored without outputs: the note says what to run
+        assert "Run All Cells" in seen["text"] and "Run all" in seen["text"], label
+        assert not seen["outputs"], f"{label}: the published edition has outputs"
+        return
+    explorer = [o for o in seen["outputs"] if "Not running yet" in o]
+    assert explorer, (
+        f"{label}: no note saying what to run above the stored explorer "
+        "(stelib.widgets.RUN_CELLS_NOTE: re-run bash .ci/execute-notebooks)"
+    )
 
 
 def _live_chapters() -> list[str]:
-    wanted = os.environ.get("STELIB_LAB_LIVE", "setup")
+    wanted = os.environ.get("STELIB_LAB_LIVE", "all")
     return CHAPTERS if wanted == "all" else [c for c in wanted.split(",") if c in CHAPTERS]
 
 
-@pytest.mark.parametrize("chapter", _live_chapters())
-def test_live_explorer_redraws_when_a_control_moves(lab, browser, chapter):
-    kind, url = lab
-    if kind != "myst":
-        pytest.skip("the live run uses the readers' JupyterLab (one server is enough)")
-    page = _open(browser, url, f"chapters/{chapter}.ipynb")
+def _run_live(page, chapter: str) -> None:
+    """Run all cells of the open chapter, move one control of each explorer and time until its
+    figure changes (the readers' JupyterLab only: one server is enough)."""
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator, .jp-KernelStatus", timeout=60_000)
+    started = time.perf_counter()
     page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
     page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
     # every code cell ran: no prompt left at [*] or empty
@@ -333,6 +395,7 @@ def test_live_explorer_redraws_when_a_control_moves(lab, browser, chapter):
         timeout=600_000,
         polling=1000,
     )
+    ran = time.perf_counter() - started
     errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
     tracebacks = [t for t in errors.all_inner_texts() if "Traceback" in t or "Error" in t]
     assert not tracebacks, f"{chapter}: errors while running: {tracebacks[:2]}"
@@ -366,8 +429,10 @@ def test_live_explorer_redraws_when_a_control_moves(lab, browser, chapter):
         latencies.append(time.perf_counter() - start)
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / f"live-{chapter}-explorer{i + 1}.png"))
-    REPORT[f"live:{chapter}"] = {"redraw_s": [round(t, 2) for t in latencies]}
-    page.close()
+    REPORT[f"live:{chapter}"] = {
+        "run_all_s": round(ran, 1),
+        "redraw_s": [round(t, 2) for t in latencies],
+    }
 
 
 def _write_report() -> None:
