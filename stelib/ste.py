@@ -132,8 +132,7 @@ def coarse_gradient(
 
 
 def _threshold(ste: str, ste_scale: float, n: int) -> float | None:
-    """The surrogate's width ``r = ste_scale · √n`` (e.g. ``μ′(t) = 1{|t| ≤ r}``); ``None`` for
-    the identity."""
+    """The surrogate's width ``r = ste_scale·√n`` (``μ′(t) = 1{|t| ≤ r}``), ``None``: identity."""
     return None if ste == "identity" else ste_scale * np.sqrt(n)
 
 
@@ -182,8 +181,7 @@ class RunInputs(NamedTuple):
 
 def check_run_inputs(Z, y, u0, w_star, a, eta, steps, ste, ste_scale, clip) -> RunInputs:
     """Validate the inputs of a run (every run of the method, reference, engine and recorded
-    paths, takes the same ones); ``thr`` is the surrogate's width ``r = ste_scale · √n`` or
-    ``None``."""
+    paths, takes the same ones); ``thr``: the surrogate's width ``r = ste_scale·√n`` or ``None``."""
     Z = check_array(Z, "Z", ndim=4)
     trials, m, k, n = Z.shape
     if min(m, k, n) < 1:
