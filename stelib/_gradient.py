@@ -85,8 +85,8 @@ def surrogate(S, thr, ste="clipped"):
 def coarse_gradients(Z, y, W, a, thr=None, ste="clipped"):
     """ĝ of every trial: ``Z`` (b, m, k, n), ``y`` (b, m), binary ``W`` (b, n) → (b, n).
 
-    ``thr``: ``None`` for the identity STE, else the surrogate's width ``r = κ√n``; ``ste``
-    names the surrogate (:func:`surrogate`).
+    ``thr``: ``None`` for the identity STE, else the surrogate's width ``r`` (``ste_scale · √n``);
+    ``ste`` names the surrogate (:func:`surrogate`).
     """
     b, m, k, n = Z.shape
     Zf = Z.reshape(b, m * k, n)

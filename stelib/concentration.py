@@ -180,11 +180,12 @@ def union_bound_sample_size(
     A heuristic (ours, not the paper's): for ``k = 1`` each entry of ``e(w)`` is an average of
     ``m`` i.i.d. terms ``x_j (sign⟨x,w⟩ − sign⟨x,w*⟩)`` minus their mean, nonzero only when the
     two signs differ (probability ``θ/π``, ``cos θ = 1 − 2d/n``), so its variance is about
-    ``σ²/m`` with ``σ² = 4θ/π``. With a Gaussian tail ``P(|e_j| > c) ≤ 2 exp(−m c²/(2σ²))`` and a
-    union bound over the ``n · count`` entries, the failure probability is at most ``delta``
-    once
+    ``4θ/(πm)``. With a Gaussian tail ``P(|e_j| > c) ≤ 2 exp(−π m c²/(8θ))`` and a union bound
+    over the ``n · count`` entries, the failure probability is at most ``δ = delta`` once
 
-    ``m ≥ (2σ²/c²) log(2 n · count / δ) = 4 θ n log(2 n · count / δ)``.
+    ``m ≥ (8θ/(π c²)) log(2 n · count / δ) = 4 θ n log(2 n · count / δ)``
+
+    (``c² = 2/(πn)``; ``σ`` is the sign in this book, so the variance gets no letter).
 
     With ``count = C(n, d)`` (default: every ``w`` at distance ``d``) and ``d = n/2`` (θ = π/2)
     the logarithm is about ``n log 2``, so ``m ≈ 2π log 2 · n² ≈ 4.4 n²``: the ``n²`` comes from

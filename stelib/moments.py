@@ -78,8 +78,8 @@ def shifted_sign_moment(w, mu) -> np.ndarray:
     w = _w(w)
     mu = np.broadcast_to(check_array(mu, "mu", ndim=(0, 1)), w.shape)
     w_hat = w / np.linalg.norm(w)
-    zeta = float(mu @ w_hat)
-    return np.sqrt(2.0 / np.pi) * np.exp(-(zeta**2) / 2.0) * w_hat + erf(zeta / np.sqrt(2.0)) * mu
+    chi = float(mu @ w_hat)
+    return np.sqrt(2.0 / np.pi) * np.exp(-(chi**2) / 2.0) * w_hat + erf(chi / np.sqrt(2.0)) * mu
 
 
 def anisotropic_sign_moment(w, cov) -> np.ndarray:
@@ -101,10 +101,10 @@ def anisotropic_sign_moment(w, cov) -> np.ndarray:
     if cov.shape != (w.size, w.size):
         raise ValueError(f"cov has shape {cov.shape}, must be ({w.size}, {w.size}).")
     cw = cov @ w
-    q = float(w @ cw)
-    if not q > 0:
-        raise ValueError(f"w^T cov w == {q}, must be > 0 (cov must be positive definite).")
-    return np.sqrt(2.0 / np.pi) * cw / np.sqrt(q)
+    quad = float(w @ cw)
+    if not quad > 0:
+        raise ValueError(f"w^T cov w == {quad}, must be > 0 (cov must be positive definite).")
+    return np.sqrt(2.0 / np.pi) * cw / np.sqrt(quad)
 
 
 class SignMomentCoefficients(NamedTuple):
@@ -144,12 +144,12 @@ def _closed_form(n, inputs, params):
         A, B = np.full(S.shape, signal(n)), np.zeros(S.shape)
     elif inputs == "shifted":
         mu = params["mu"]
-        zeta = mu * S / np.sqrt(n)
-        A, B = signal(n) * np.exp(-(zeta**2) / 2.0), mu * erf(zeta / np.sqrt(2.0))
+        chi = mu * S / np.sqrt(n)
+        A, B = signal(n) * np.exp(-(chi**2) / 2.0), mu * erf(chi / np.sqrt(2.0))
     else:
-        g = params["corr"]
-        norm = np.sqrt((1.0 - g) * n + g * S**2.0)
-        A, B = e_abs * (1.0 - g) / norm, e_abs * g * S / norm
+        ups = params["corr"]  # the correlation υ
+        norm = np.sqrt((1.0 - ups) * n + ups * S**2.0)
+        A, B = e_abs * (1.0 - ups) / norm, e_abs * ups * S / norm
     # w = ±𝟙: M = (A ± B)𝟙; keep the convention B = 0 there.
     for i, sgn in ((0, -1.0), (-1, 1.0)):
         A[i], B[i] = A[i] + sgn * B[i], 0.0

@@ -65,12 +65,12 @@ def ste_derivative(
         ``"identity"``: ``μ(t) = t``, ``μ′ ≡ 1`` (the default: the book's choice, not taken from
         the paper). ``"clipped"`` (hard tanh): ``μ(t) = clip(t, −r, r)``, ``μ′(t) = 1{|t| ≤ r}``.
         ``"approxsign"`` (the piecewise quadratic ApproxSign of Bi-Real Net, Liu et al. 2018,
-        rescaled to width ``r``): ``μ′(t) = 2 (1 − |t|/r)₊``. Here ``r = κ√n``.
+        rescaled to width ``r``): ``μ′(t) = 2 (1 − |t|/r)₊``. Here ``r = ste_scale · √n``.
     ste_scale : float > 0
-        The width ``κ`` above (the book's ``κ``; not the rate ``c`` of :func:`stelib.signal`).
-        For binary ``w`` and Gaussian ``z`` the pre-activation ``⟨z, w⟩`` is ``N(0, n)``, so the
-        window is measured in units of its standard deviation ``√n``; with ``κ = 1`` about 68% of
-        pre-activations pass the clipped STE's gradient.
+        The width in units of ``√n``: ``r/√n`` (the book's width is ``r``; not the rate ``c``
+        of :func:`stelib.signal`). For binary ``w`` and Gaussian ``z`` the pre-activation
+        ``⟨z, w⟩`` is ``N(0, n)``, so the window is measured in units of its standard deviation
+        ``√n``; with ``r/√n = 1`` about 68% of pre-activations pass the clipped STE's gradient.
 
     Returns
     -------
@@ -132,7 +132,7 @@ def coarse_gradient(
 
 
 def _threshold(ste: str, ste_scale: float, n: int) -> float | None:
-    """The surrogate's width ``r = κ√n`` (e.g. ``μ′(t) = 1{|t| ≤ r}``); ``None`` for identity."""
+    """The surrogate's width ``r = ste_scale·√n`` (``μ′(t) = 1{|t| ≤ r}``), ``None``: identity."""
     return None if ste == "identity" else ste_scale * np.sqrt(n)
 
 
@@ -181,7 +181,7 @@ class RunInputs(NamedTuple):
 
 def check_run_inputs(Z, y, u0, w_star, a, eta, steps, ste, ste_scale, clip) -> RunInputs:
     """Validate the inputs of a run (every run of the method, reference, engine and recorded
-    paths, takes the same ones); ``thr`` is the surrogate's width ``r = κ√n`` or ``None``."""
+    paths, takes the same ones); ``thr``: the surrogate's width ``r = ste_scale·√n`` or ``None``."""
     Z = check_array(Z, "Z", ndim=4)
     trials, m, k, n = Z.shape
     if min(m, k, n) < 1:

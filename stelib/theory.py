@@ -77,7 +77,11 @@ def _pair(a, b, names):
 
 
 def angle(a: ArrayLike, b: ArrayLike) -> float:
-    """Angle ``θ(a, b) = arccos(⟨a,b⟩ / (‖a‖‖b‖))`` in ``[0, π]``."""
+    """Angle ``arccos(⟨a,b⟩ / (‖a‖‖b‖))`` in ``[0, π]`` between two nonzero vectors.
+
+    The book writes it ``θ(b, b′)`` (eq. :eq:`setup-sign-correlation`): the parameter ``a`` is
+    any vector, not the second layer ``a`` of the network.
+    """
     a, b = _pair(a, b, ("a", "b"))
     cos = np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b))
     return float(np.arccos(np.clip(cos, -1.0, 1.0)))
@@ -86,7 +90,8 @@ def angle(a: ArrayLike, b: ArrayLike) -> float:
 def sign_correlation(a: ArrayLike, b: ArrayLike) -> float:
     """``E[sign⟨x,a⟩ sign⟨x,b⟩] = 1 − 2θ(a,b)/π`` for ``x ~ N(0, Iₙ)``.
 
-    Eq. :eq:`setup-sign-correlation` (:prf:ref:`lem-setup-sign-correlation`).
+    Eq. :eq:`setup-sign-correlation` (:prf:ref:`lem-setup-sign-correlation`), where the book
+    writes ``θ(b, b′)``: the parameter ``a`` is any nonzero vector, not the second layer ``a``.
 
     The two signs disagree exactly when the hyperplane ``x^⊥`` separates ``a`` from ``b``, which
     for a rotation-invariant ``x`` has probability ``θ/π``. See chapter "The setup, derived".
@@ -248,8 +253,8 @@ def population_steps(
 # The update ``uₜ₊₁ = uₜ − η ĝ(wₜ)`` depends on ``uₜ`` only through ``wₜ = sign(uₜ)``: a vector
 # field that is constant on each orthant. On the orthant of ``w*`` it is the constant ``−η h``
 # with the drift ``h = ĝ(w*)``: zero without noise (the orthant is absorbing), nonzero with noise.
-# Coordinate ``j`` then moves by ``−η hⱼ w*ⱼ`` along ``w*ⱼ`` per step: if ``δⱼ = hⱼ w*ⱼ > 0`` it
-# is pushed towards zero and must cross it (it *oscillates*), if ``δⱼ < 0`` it is pushed further
+# Coordinate ``j`` then moves by ``−η hⱼ w*ⱼ`` along ``w*ⱼ`` per step: if ``h̃ⱼ = hⱼ w*ⱼ > 0`` it
+# is pushed towards zero and must cross it (it *oscillates*), if ``h̃ⱼ < 0`` it is pushed further
 # into the right sign (it *locks*, ``|uⱼ|`` grows without bound unless clipped).
 # ---------------------------------------------------------------------------------------------
 
@@ -260,12 +265,12 @@ class DriftPrediction(NamedTuple):
     Attributes
     ----------
     inward : numpy.ndarray
-        ``δⱼ = hⱼ w*ⱼ``: at ``w*`` coordinate ``j`` of ``u`` moves by ``−η δⱼ`` along ``w*ⱼ``
-        per step, towards zero if ``δⱼ > 0``.
+        ``h̃ⱼ = hⱼ w*ⱼ``: at ``w*`` coordinate ``j`` of ``u`` moves by ``−η h̃ⱼ`` along ``w*ⱼ``
+        per step, towards zero if ``h̃ⱼ > 0``.
     oscillating : numpy.ndarray of bool
-        ``δⱼ > 0``: predicted to cross zero again and again. The others (``δⱼ ≤ 0``) lock.
+        ``h̃ⱼ > 0``: predicted to cross zero again and again. The others (``h̃ⱼ ≤ 0``) lock.
     wrong_fraction : numpy.ndarray
-        Predicted long-run fraction ``fⱼ`` of steps with ``wⱼ ≠ w*ⱼ``: ``δⱼ / (δⱼ + (2 − 2p) c)``
+        Predicted long-run fraction ``fⱼ`` of steps with ``wⱼ ≠ w*ⱼ``: ``h̃ⱼ / (h̃ⱼ + (2 − 2p) c)``
         for oscillating coordinates, 0 for locked ones, where ``(2 − 2p) c`` is the population
         speed at which a wrong coordinate is pushed back (rate ``c`` of :func:`signal`, flip
         probability ``p``).
@@ -290,11 +295,11 @@ def drift_prediction(
     :prf:ref:`lem-recurrence-fraction`.
 
     At ``w*`` the update is ``u ← u − η h`` (a constant), so coordinate ``j`` oscillates iff
-    ``δⱼ = hⱼ w*ⱼ > 0``. Our heuristic for how often: while right, ``uⱼ w*ⱼ`` falls by ``η δⱼ``
+    ``h̃ⱼ = hⱼ w*ⱼ > 0``. Our heuristic for how often: while right, ``uⱼ w*ⱼ`` falls by ``η h̃ⱼ``
     per step; while wrong, the population field (``c (w − (1 − 2p) w*)`` with the rate
     ``c = ‖a‖² √(2/(πn))`` and flip probability ``p``) raises it by ``η (2 − 2p) c``. A bounded
-    coordinate balances the two, so it is wrong a fraction ``fⱼ = δⱼ / (δⱼ + (2 − 2p) c)`` of the
-    time. With ``δⱼ = 2pc``, the population drift, this fraction is exactly ``p``.
+    coordinate balances the two, so it is wrong a fraction ``fⱼ = h̃ⱼ / (h̃ⱼ + (2 − 2p) c)`` of the
+    time. With ``h̃ⱼ = 2pc``, the population drift, this fraction is exactly ``p``.
 
     Parameters
     ----------
@@ -340,7 +345,7 @@ def exit_time(u: ArrayLike, h: ArrayLike, w_star: ArrayLike, *, eta: float = 1.0
     Eq. :eq:`recurrence-exit-time`, with the drift ``h = ĝ(w*)``.
 
     If ``sign(u) = w*`` the iterate after ``t`` steps is ``u − tη h`` until one coordinate
-    changes sign. Coordinate ``j`` with ``δⱼ = hⱼ w*ⱼ > 0`` changes sign first at
+    changes sign. Coordinate ``j`` with ``h̃ⱼ = hⱼ w*ⱼ > 0`` changes sign first at
     ``⌊uⱼ/(η hⱼ)⌋ + 1`` if ``w*ⱼ = +1`` and at ``⌈uⱼ/(η hⱼ)⌉`` if ``w*ⱼ = −1`` (the convention
     ``sign(0) = +1``); the exit time is the smallest of these, which is also the length of the
     sojourn at ``w*`` that starts at ``u``. Box clipping does not change it (it only stops

@@ -54,13 +54,14 @@ def _dens(t):
     return np.exp(-0.5 * t * t) / np.sqrt(2.0 * np.pi)
 
 
-def _nu(ste: str, kappa: float):
-    """``ν(t) = μ′(√n t)`` and its support ``[−L, L]``, ``L = κ`` (the identity: the real line)."""
+def _nu(ste: str, scale: float):
+    """``ν(ξ) = μ′(√n ξ)`` and its support ``[−L, L]``, ``L = r/√n = scale`` (the identity: the
+    real line)."""
     if ste == "identity":
         return (lambda t: 1.0), np.inf
     if ste == "clipped":
-        return (lambda t: 1.0), kappa
-    return (lambda t: 2.0 * (1.0 - abs(t) / kappa)), kappa
+        return (lambda t: 1.0), scale
+    return (lambda t: 2.0 * (1.0 - abs(t) / scale)), scale
 
 
 def surrogate_coefficients(
@@ -82,14 +83,15 @@ def surrogate_coefficients(
     -------
     tuple of float
         ``κ₊`` (coordinates where ``w`` is right; 0 for the identity STE) and ``κ₋`` (wrong);
-        coordinate ``j`` of ``E ĝ(w)`` is ``κ wⱼ``. At ``θ = 0`` both are 0 (``ĝ = 0`` at ``w*``).
+        coordinate ``j`` of ``E ĝ(w)`` is ``κ₊ wⱼ`` or ``κ₋ wⱼ``. At ``θ = 0`` both are 0
+        (``ĝ = 0`` at ``w*``).
     """
     theta = check_float(theta, "theta", min_value=0.0, max_value=np.pi)
     n = check_int(n, "n", min_value=1)
-    kappa = _check_ste(ste, ste_scale)
+    scale = _check_ste(ste, ste_scale)
     if theta == 0.0:
         return 0.0, 0.0
-    nu, L = _nu(ste, kappa)
+    nu, L = _nu(ste, scale)
     J0 = 2.0 * integrate.quad(lambda t: t * nu(t) * _dens(t), 0.0, L)[0]
     if np.isclose(theta, np.pi, rtol=0.0, atol=1e-12):
         return np.nan, 2.0 * J0 / np.sqrt(n)  # w = −w*: no coordinate is right

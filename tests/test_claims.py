@@ -32,8 +32,6 @@ BIB = ROOT / "chapters" / "references.bib"
 PENDING_GLUE = {
     "threshold": "the threshold chapter and its ledger rows are being rewritten (issue "
     "'The threshold, settled', helper chap)",
-    "recurrence": "helper rec is reworking these measurements (issue 11, items 8, 10, 24); the "
-    "sojourn, locking and clipping rows need numbers glued by the recurrence chapter",
 }
 _GLUE = re.compile(r"\{glue(?::\w+)?\}`([\w.-]+\.ipynb)::([^`:]+)(?::[^`]*)?`")
 _LOCAL_GLUE = re.compile(r"\{glue(?::\w+)?\}`([^`:]+)(?::[^`]*)?`")

@@ -37,7 +37,7 @@ class RecurrenceView(NamedTuple):
     return_time_hist : numpy.ndarray of int, shape (16,)
         Completed return times in dyadic bins (:func:`stelib.return_time_histogram`).
     predicted_oscillating : int
-        Coordinates with ``δⱼ = hⱼ w*ⱼ > 0`` for the drift ``h = ĝ(w*)``
+        Coordinates with ``h̃ⱼ = hⱼ w*ⱼ > 0`` for the drift ``h = ĝ(w*)``
         (:func:`stelib.drift_prediction`).
     max_abs_u : float
         ``max |u_T|``.
