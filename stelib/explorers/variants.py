@@ -108,7 +108,7 @@ def _plot(d: VariantsView, fig) -> None:
     ax_k.plot(deg, d.wrong, color=PALETTE[0], lw=1.5, label=f"{d.ste}: wrong coordinates")
     ax_k.plot(deg, d.right, color=PALETTE[1], lw=1.5, label=f"{d.ste}: right coordinates")
     ax_k.axhline(0.0, color="k", lw=0.6)
-    ax_k.set(xlabel="angle θ between w and w* (degrees)", ylabel="√n κ (population)")
+    ax_k.set(xlabel="angle θ between w and w* (degrees)", ylabel="√n κ± (population)")
     ax_k.set_title("population coarse gradient per coordinate")
     ax_k.legend(loc="best")
     for i, row in enumerate(d.distance):
