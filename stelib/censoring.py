@@ -14,7 +14,7 @@ outcomes:
 * **censored**: neither; the run was still moving at ``T``.
 
 So with ``S``, ``F``, ``C`` the counts out of ``N`` trials, the success probability without a
-budget obeys ``S/N ≤ P(m, T = ∞) ≤ (S + C)/N`` (eq. :eq:`threshold-censored-bounds`). Both
+budget obeys ``S/N ≤ P(m, T = ∞) ≤ (S + C)/N``. Both
 bounds increase with ``m`` in expectation, so the 50% point of the ``T = ∞`` curve lies between
 the 50% point of the upper curve and that of the lower one, which is the budget's own ``m₅₀(T)``:
 ``m₅₀(∞) ∈ [m₅₀((S + C)/N), m₅₀(S/N)]`` (:func:`m50_bounds`, each end with its bootstrap
@@ -45,6 +45,8 @@ __all__ = [
     "m50_estimator_error",
     "LocalExponents",
     "local_exponents",
+    "ThresholdTable",
+    "threshold_table",
 ]
 
 
@@ -88,7 +90,7 @@ def _check_result(result):
 def outcomes(result: SuccessResult, *, budget: int | None = None) -> Outcomes:
     """Success, stuck and censored counts per ``m`` of ``result``, truncated to ``budget``.
 
-    Eq. :eq:`threshold-censored-bounds`. ``budget`` (default ``result.steps``) may be any
+    The bounds of the module docstring. ``budget`` (default ``result.steps``) may be any
     ``T' ≤ result.steps``: trial ``i`` with budget ``T'`` is the first ``T'`` steps of the same
     trajectory, so a success within ``T'`` is ``0 ≤ τ ≤ T'`` and stuck within ``T'`` is a fixed
     point ``w ≠ w*`` reached at ``t ≤ T'``.
@@ -148,7 +150,7 @@ def m50_bounds(
     bootstrap: int = 2000,
     rng=0,
 ) -> M50Bounds:
-    """``m₅₀(T)`` and the interval for ``m₅₀(∞)`` of eq. :eq:`threshold-censored-bounds`.
+    """``m₅₀(T)`` and the interval for ``m₅₀(∞)`` (module docstring).
 
     The estimator is :func:`stelib.fit_m50` (logistic maximum likelihood in ``log m``, bootstrap
     over trials) applied to each bound curve; its bias and spread are measured by
@@ -291,7 +293,7 @@ class LocalExponents(NamedTuple):
 
 
 def local_exponents(n, m50, replicates, *, confidence: float = 0.95) -> LocalExponents:
-    """Local exponents between consecutive ``n`` with intervals (eq. :eq:`threshold-local`).
+    """Local exponents between consecutive ``n`` with intervals.
 
     ``replicates``: one array of bootstrap replicates of ``m₅₀`` per ``n`` (e.g.
     ``M50Fit.replicates``); pairs are formed replicate by replicate (shortest length).
@@ -312,3 +314,78 @@ def local_exponents(n, m50, replicates, *, confidence: float = 0.95) -> LocalExp
         lo.append(q[0])
         hi.append(q[1])
     return LocalExponents(n[:-1].astype(int), n[1:].astype(int), beta, np.array(lo), np.array(hi))
+
+
+class ThresholdTable(NamedTuple):
+    """The protocol's table over ``n`` (:func:`threshold_table`), arrays of shape ``(P,)``.
+
+    Attributes
+    ----------
+    n, budget : numpy.ndarray of int
+        Dimensions and the budget used at each (``min(budget, steps)`` of its run).
+    m50, lo, hi : numpy.ndarray
+        ``m₅₀(T)`` and its 95% bootstrap interval.
+    inf_lo, inf_hi : numpy.ndarray
+        The interval for ``m₅₀(∞)`` (:func:`m50_bounds`; ``inf_lo`` is ``nan`` without fixed
+        points or where the upper curve does not cross ½).
+    flat : numpy.ndarray of int
+        :func:`flat_budget` on the ladder ``steps/4ʲ`` of each run (``-1``: none passes).
+    bias, sd : numpy.ndarray
+        :func:`m50_estimator_error` of ``m₅₀(T)`` (relative).
+    censored : numpy.ndarray
+        Fraction of the trials still censored at ``T``, over the whole grid (``nan`` without
+        fixed points).
+    exponents : LocalExponents
+        Between consecutive ``n``, of ``m₅₀(T)``.
+    """
+
+    n: np.ndarray
+    budget: np.ndarray
+    m50: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+    inf_lo: np.ndarray
+    inf_hi: np.ndarray
+    flat: np.ndarray
+    bias: np.ndarray
+    sd: np.ndarray
+    censored: np.ndarray
+    exponents: LocalExponents
+
+
+def threshold_table(results, *, budget: int | None = None, bootstrap: int = 2000, rng=0):
+    """Everything the protocol reports, for the runs ``results`` (one :class:`SuccessResult`
+    per ``n``, increasing; e.g. :func:`stelib.read_threshold_file` ``.result``), at ``budget``
+    (default: each run's own ``steps``). A run without fixed points (an old success file) gives
+    ``m₅₀(T)`` and its interval only."""
+    rows, reps = [], []
+    for r in results:
+        T = r.steps if budget is None else min(check_int(budget, "budget"), r.steps)
+        k = np.count_nonzero((r.hits >= 0) & (r.hits <= T), axis=1)
+        fit = fit_m50(r.m, k, np.full(k.shape, r.trials), bootstrap=bootstrap, rng=rng)
+        err = m50_estimator_error(r.m, k, r.trials, replicates=bootstrap, rng=rng)
+        nan = float("nan")
+        inf_lo, cens, flat = nan, nan, -1
+        if r.fixed is not None:
+            b = m50_bounds(r, budget=T, bootstrap=bootstrap, rng=rng)
+            inf_lo = b.lo
+            cens = outcomes(r, budget=T).censored.sum() / (r.trials * r.m.size)
+        ladder = sorted({T // 4**j for j in range(6) if T // 4**j > 0})
+        flat = flat_budget(_path_hits(r, ladder, bootstrap, rng)) or -1
+        rows.append((r.n, T, fit.m50, fit.lo, fit.hi, inf_lo, fit.hi, flat, err.bias, err.sd,
+                     cens))  # fmt: skip
+        reps.append(fit.replicates)
+    cols = [np.array(c) for c in zip(*rows, strict=True)]
+    exps = local_exponents(cols[0], cols[2], reps)
+    return ThresholdTable(*cols, exps)
+
+
+def _path_hits(r, budgets, bootstrap, rng) -> M50Path:
+    """:func:`m50_path` from the hitting times alone (works without fixed points)."""
+    rows = []
+    for T in budgets:
+        k = np.count_nonzero((r.hits >= 0) & (r.hits <= T), axis=1)
+        f = _fit_or_none(r.m, k, r.trials, bootstrap, rng, 0.95)
+        rows.append((np.nan,) * 3 if f is None else (f.m50, f.lo, f.hi))
+    m50, lo, hi = (np.array(c) for c in zip(*rows, strict=True))
+    return M50Path(np.array(budgets), m50, lo, hi, np.zeros((len(budgets), r.m.size), int))
