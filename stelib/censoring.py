@@ -352,6 +352,14 @@ class ThresholdTable(NamedTuple):
     censored: np.ndarray
     exponents: LocalExponents
 
+    @property
+    def infinite_exponents(self) -> tuple[np.ndarray, np.ndarray]:
+        """Bounds ``(lo, hi)`` on the local exponents of ``m₅₀(∞)`` between consecutive ``n``
+        from the intervals ``[inf_lo, inf_hi]`` (``nan`` where an end is missing)."""
+        dn = np.log(self.n[1:] / self.n[:-1])
+        lo = np.log(self.inf_lo[1:] / self.inf_hi[:-1]) / dn
+        return lo, np.log(self.inf_hi[1:] / self.inf_lo[:-1]) / dn
+
 
 def threshold_table(results, *, budget: int | None = None, bootstrap: int = 2000, rng=0):
     """Everything the protocol reports, for the runs ``results`` (one :class:`SuccessResult`
