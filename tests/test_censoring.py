@@ -161,6 +161,7 @@ def test_threshold_table_reports_the_protocol_for_every_n():
     assert np.all((t.lo < t.m50) & (t.m50 < t.hi)) and np.all(t.inf_hi == t.hi)
     assert t.inf_lo[0] < t.m50[0] and np.isnan(t.inf_lo[1]) and np.isnan(t.censored[1])
     assert 0 < t.censored[0] < 0.1 and t.flat[0] > 0
+    assert np.all((0 < t.drift) & (t.drift < 0.1))  # more budget, a lower m50, slowly
     beta = np.log(t.m50[1] / t.m50[0]) / np.log(2)
     np.testing.assert_allclose(t.exponents.beta, [beta])
     lo, hi = t.infinite_exponents  # n = 50 has no lower end: no lower bound on the exponent
