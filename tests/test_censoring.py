@@ -132,7 +132,7 @@ def test_profile_interval_matches_the_bootstrap_on_a_full_curve():
 
 
 def test_designs_are_reproducible_and_use_the_sweeps_trials(tmp_path):
-    kw = {"batch": 12, "target": 0.3, "max_trials": 96, "steps": 200, "seed": 2}
+    kw = {"batch": 12, "target": 0.3, "min_trials": 24, "max_trials": 96, "steps": 200, "seed": 2}
     a = sl.adaptive_design(12, 8, 40, **kw)
     b = sl.adaptive_design(12, 8, 40, **kw)
     np.testing.assert_array_equal(a.rounds, b.rounds)
@@ -142,7 +142,7 @@ def test_designs_are_reproducible_and_use_the_sweeps_trials(tmp_path):
     g = sl.grid_design(12, 8, 40, points=4, **kw)
     assert g.m.size == 4 and np.all(g.trials == g.trials[0])
     study = sl.design_study(12, 8, 40, repetitions=2, points=4, batch=12, targets=[0.5, 0.3],
-                            max_trials=96, steps=200)  # fmt: skip
+                            min_trials=24, max_trials=96, steps=200)  # fmt: skip
     path = tmp_path / "d.json"
     sl.write_design_file(path, study, command="x")
     back, command, _ = sl.read_design_file(path)
@@ -150,6 +150,9 @@ def test_designs_are_reproducible_and_use_the_sweeps_trials(tmp_path):
     for r, s in zip(back.adaptive + back.grid, study.adaptive + study.grid, strict=True):
         np.testing.assert_array_equal(r.rounds, s.rounds)
     assert study.saving(0.5) > 0
+    assert np.all(study.trials_needed(0.5)[1] >= 24)  # never before min_trials
+    bias, sd, cover = study.accuracy("grid")
+    assert np.isfinite(bias) and sd >= 0 and 0 <= cover <= 1
 
 
 def test_threshold_table_reports_the_protocol_for_every_n():
