@@ -167,5 +167,7 @@ def test_threshold_table_reports_the_protocol_for_every_n():
     assert np.all((0 < t.drift) & (t.drift < 0.1))  # more budget, a lower m50, slowly
     beta = np.log(t.m50[1] / t.m50[0]) / np.log(2)
     np.testing.assert_allclose(t.exponents.beta, [beta])
+    grown = sl.threshold_table(runs, budget=lambda n: 400 * n, bootstrap=200)
+    np.testing.assert_array_equal(grown.budget, [10_000, 20_000])
     lo, hi = t.infinite_exponents  # n = 50 has no lower end: no lower bound on the exponent
     assert np.isnan(lo[0]) and hi[0] > beta
