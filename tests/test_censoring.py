@@ -54,11 +54,13 @@ def test_a_longer_budget_extends_the_same_trajectories(small):
         np.testing.assert_array_equal(np.where(long <= small.steps, long, -1), short)
 
 
-def test_the_old_threshold_file_is_the_prefix_of_the_censored_one():
-    old = sl.read_success_file(DATA / "threshold_n025.json").result
-    new = sl.read_threshold_file(DATA / "threshold_censored_n0025.json").result
-    np.testing.assert_array_equal(new.m, old.m)
-    np.testing.assert_array_equal(np.where(new.hits <= old.steps, new.hits, -1), old.hits)
+@pytest.mark.parametrize("n", [25, 50, 100])
+def test_the_old_threshold_files_are_prefixes_of_the_censored_ones(n):
+    old = sl.read_success_file(DATA / f"threshold_n{n:03d}.json").result
+    new = sl.read_threshold_file(DATA / f"threshold_censored_n{n:04d}.json").result
+    rows = [int(np.flatnonzero(new.m == m)[0]) for m in old.m]  # every old size is measured
+    hits = new.hits[rows, : old.trials]
+    np.testing.assert_array_equal(np.where(hits <= old.steps, hits, -1), old.hits)
 
 
 def test_outcomes_add_up_and_bound_the_success_probability(small):
