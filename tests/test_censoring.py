@@ -173,3 +173,16 @@ def test_threshold_table_reports_the_protocol_for_every_n():
     np.testing.assert_array_equal(grown.budget, [10_000, 20_000])
     lo, hi = t.infinite_exponents  # n = 50 has no lower end: no lower bound on the exponent
     assert np.isnan(lo[0]) and hi[0] > beta
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--lo", "9", "--hi", "9"], "hi == 9"),
+        (["--lo", "3", "--hi", "9", "--seed", "2"], "--seed"),
+    ],
+)
+def test_design_command_names_a_bad_option(extra, message, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["design", "--n", "5", *extra])
+    assert exc.value.code == 2 and message in capsys.readouterr().err
