@@ -272,6 +272,17 @@ class DesignStudy(NamedTuple):
         n = np.sum([r.trials for r in self.grid], axis=0)
         return profile_m50(m, np.sum([r.successes for r in self.grid], axis=0), n).m50
 
+    def at_trials(self, design: str, trials: int) -> tuple[float, float, float]:
+        """``(bias, sd, coverage)`` of the estimates of ``design`` after its round with exactly
+        ``trials`` trials (runs without such a round are left out), against :meth:`reference`:
+        the realised precision at a fixed number of trials, whatever the intervals claim."""
+        rows = [r.rounds[r.rounds[:, 0] == trials] for r in getattr(self, design)]
+        fin = np.array([x[0] for x in rows if len(x) and np.isfinite(x[0, 1])])
+        ref = self.reference()
+        d = np.log(fin[:, 1] / ref)
+        cover = np.mean((fin[:, 2] <= ref) & (ref <= fin[:, 3]))
+        return float(d.mean()), float(d.std(ddof=1)), float(cover)
+
     def accuracy(self, design: str) -> tuple[float, float, float]:
         """``(bias, sd, coverage)`` of the final estimates of ``design`` (``"grid"`` or
         ``"adaptive"``) against :meth:`reference`: mean and standard deviation of

@@ -155,6 +155,7 @@ def test_designs_are_reproducible_and_use_the_sweeps_trials(tmp_path):
     assert np.all(study.trials_needed(0.5)[1] >= 24)  # never before min_trials
     bias, sd, cover = study.accuracy("grid")
     assert np.isfinite(bias) and sd >= 0 and 0 <= cover <= 1
+    assert np.isfinite(study.at_trials("grid", 24)[1])  # both runs have a round at 24 trials
 
 
 def test_threshold_table_reports_the_protocol_for_every_n():
