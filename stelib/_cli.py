@@ -127,22 +127,22 @@ def _add_run_basics(p) -> None:
 
 
 def _surrogate(text):
-    """``NAME`` or ``NAME:R`` → ``(ste, ste_scale)`` (``R`` > 0, default 1)."""
+    """``NAME`` or ``NAME:SCALE`` → ``(ste, ste_scale)`` (``SCALE = r/√n`` > 0, default 1)."""
     name, _, scale = text.partition(":")
     if name not in STES:
         raise argparse.ArgumentTypeError(f"ste == {name!r}, must be one of {', '.join(STES)}")
     if scale and name == "identity":
-        raise argparse.ArgumentTypeError("the identity STE takes no width (no ':R')")
+        raise argparse.ArgumentTypeError("the identity STE takes no width (no ':SCALE')")
     return name, _number(float, "ste_scale", **_POSITIVE)(scale) if scale else 1.0
 
 
 #: The options of practice of ``success`` (chapter "STE variants and practice"): flag, type,
 #: default, metavar, help.
 _PRACTICE = (
-    ("--ste", _surrogate, ("identity", 1.0), "NAME[:R]",
+    ("--ste", _surrogate, ("identity", 1.0), "NAME[:SCALE]",
      "surrogate derivative mu' used in place of sign' (default identity): identity (mu' = 1); "
-     "clipped[:R] (hard tanh, mu'(t) = 1{|t| <= R sqrt(n)}); approxsign[:R] (ApproxSign of "
-     "Bi-Real Net, mu'(t) = 2 (1 - |t|/(R sqrt(n)))_+); R > 0, default 1"),
+     "clipped[:SCALE] (hard tanh, mu'(t) = 1{|t| <= r}); approxsign[:SCALE] (ApproxSign of "
+     "Bi-Real Net, mu'(t) = 2 (1 - |t|/r)_+); width r = SCALE sqrt(n), SCALE > 0, default 1"),
     ("--minibatch", _count("minibatch"), None, "B",
      "mini-batches of B <= min(m) samples, drawn without replacement each epoch from the "
      "trial's own stream; --steps counts batches (default: the full batch)"),

@@ -211,11 +211,11 @@ def success_probability(
 
 
 class NoisyRuns(NamedTuple):
-    """:func:`noisy_runs`, a row per trial: teachers, drift ``c = ĝ(w*)`` and its prediction,
+    """:func:`noisy_runs`, a row per trial: teachers, drift ``h = ĝ(w*)`` and its prediction,
     distances (trials, T + 1), last iterates, and every ``uₜ`` with ``latent`` (else None)."""
 
     w_star: np.ndarray
-    c: np.ndarray
+    h: np.ndarray
     pred: DriftPrediction
     distance: np.ndarray
     u_final: np.ndarray
@@ -229,8 +229,8 @@ def noisy_runs(n, m, k, flip, noise_std, clip, steps, seed, trials, eta, init_sc
         n, m, trials=len(trials), seed=seed, start=trials[0], k=k, flip=flip,
         noise_std=noise_std, init_scale=init_scale,
     )  # fmt: skip
-    c = np.stack([coarse_gradient(*zyw, a=t.a) for zyw in zip(t.Z, t.y, t.w_star, strict=True)])
-    pred = drift_prediction(c, t.w_star, flip=flip, a=t.a)
+    h = np.stack([coarse_gradient(*zyw, a=t.a) for zyw in zip(t.Z, t.y, t.w_star, strict=True)])
+    pred = drift_prediction(h, t.w_star, flip=flip, a=t.a)
     U = None
     if latent:
         U = latent_trajectory(t.Z, t.y, t.u0, a=t.a, eta=eta, steps=steps, clip=clip)
@@ -241,7 +241,7 @@ def noisy_runs(n, m, k, flip, noise_std, clip, steps, seed, trials, eta, init_sc
             t.Z, t.y, t.u0, w_star=t.w_star, a=t.a, eta=eta, steps=steps, clip=clip, record=True
         )
         distance, u_final = res.distance, res.u
-    return NoisyRuns(t.w_star, c, pred, distance, u_final, U)
+    return NoisyRuns(t.w_star, h, pred, distance, u_final, U)
 
 
 def _records(
@@ -253,7 +253,7 @@ def _records(
     inputs |= {"steps": steps, "seed": seed, "eta": eta, "init_scale": init_scale}
     inputs |= {"latent": bool(latent), "version": __version__}
     summary = run_summaries(
-        run.distance, run.u_final, run.c, run.w_star, run.pred, eta=eta, path=run.path
+        run.distance, run.u_final, run.h, run.w_star, run.pred, eta=eta, path=run.path
     )
     return [{**inputs, "trial": int(i), **s} for i, s in zip(trials, summary, strict=True)]
 
