@@ -1,4 +1,4 @@
-"""Explorer of chapter "The sample-size threshold": which scaling of ``m`` collapses the
+"""Explorer of chapter "Measuring the threshold": which scaling of ``m`` collapses the
 success curves, at which budget. Its data, :func:`threshold_curves`, rescales measured success
 curves with :mod:`stelib.stats`."""
 
@@ -27,7 +27,7 @@ __all__ = ["ThresholdCurves", "threshold_curves", "threshold_explorer"]
 
 
 class ThresholdCurves(NamedTuple):
-    """Success curves of several ``n`` at one budget, rescaled (chapter "The sample-size
+    """Success curves of several ``n`` at one budget, rescaled (chapter "Measuring the
     threshold").
 
     Attributes
@@ -126,7 +126,7 @@ def _threshold_plot(d: ThresholdCurves, fig) -> None:
 def threshold_explorer(
     results: Sequence, *, scaling: str = "n^2", budget: int | None = None
 ) -> Explorer:
-    """Explorer for chapter "The sample-size threshold": which scaling collapses the curves.
+    """Explorer for chapter "Measuring the threshold": which scaling collapses the curves.
 
     ``results``: one :class:`stelib.SuccessResult` per ``n`` (e.g. read from the chapter's data
     files with :func:`stelib.read_success_file` or :func:`stelib.read_threshold_file`; where the
