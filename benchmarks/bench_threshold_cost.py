@@ -67,7 +67,8 @@ def main() -> None:
         trials = args.trials if n < 800 else max(1, args.trials // 4)
         m, cpu1, ran1 = step_cost(n, trials, STEPS[n])
         _, cpu, ran = step_cost(n, trials, 2 * STEPS[n])
-        per_step = (cpu - cpu1) / max(ran - ran1, 1)
+        # marginal cost; where the longer run adds few steps (most trials stop early), the mean
+        per_step = (cpu - cpu1) / (ran - ran1) if ran - ran1 > ran / 4 else cpu / ran
         line = f"{n:>5} {m:>6} {trials:>6} {ran:>10} {cpu:>8.2f} {1e6 * per_step:>9.2f}"
         run = mean_running_time(n)
         if run is not None:

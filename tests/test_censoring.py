@@ -150,3 +150,19 @@ def test_designs_are_reproducible_and_use_the_sweeps_trials(tmp_path):
     for r, s in zip(back.adaptive + back.grid, study.adaptive + study.grid, strict=True):
         np.testing.assert_array_equal(r.rounds, s.rounds)
     assert study.saving(0.5) > 0
+
+
+def test_threshold_table_reports_the_protocol_for_every_n():
+    runs = [sl.read_threshold_file(DATA / "threshold_censored_n0025.json").result]
+    runs.append(sl.read_success_file(DATA / "threshold_n050.json").result)  # no fixed points
+    t = sl.threshold_table(runs, budget=20_000, bootstrap=200)
+    np.testing.assert_array_equal(t.n, [25, 50])
+    np.testing.assert_array_equal(t.budget, [20_000, 20_000])
+    assert np.all((t.lo < t.m50) & (t.m50 < t.hi)) and np.all(t.inf_hi == t.hi)
+    assert t.inf_lo[0] < t.m50[0] and np.isnan(t.inf_lo[1]) and np.isnan(t.censored[1])
+    assert 0 < t.censored[0] < 0.1 and t.flat[0] > 0
+    assert np.all((0 < t.drift) & (t.drift < 0.1))  # more budget, a lower m50, slowly
+    beta = np.log(t.m50[1] / t.m50[0]) / np.log(2)
+    np.testing.assert_allclose(t.exponents.beta, [beta])
+    lo, hi = t.infinite_exponents  # n = 50 has no lower end: no lower bound on the exponent
+    assert np.isnan(lo[0]) and hi[0] > beta
