@@ -9,9 +9,11 @@ Straight-Through Estimator for Quantization" (arXiv:2505.18113). Chapters write
 # The public names, flat, grouped by concept (SPEC §5); each module's ``__all__`` lists its own.
 from . import (
     _types,
+    censoring,
     concentration,
     data,
     datafiles,
+    design,
     experiments,
     explorers,
     input_families,
@@ -32,9 +34,11 @@ from . import (
 )
 from ._types import *  # noqa: F403
 from ._version import __version__
+from .censoring import *  # noqa: F403  stuck and censored runs, m₅₀ without a budget
 from .concentration import *  # noqa: F403  the coarse gradient's error, union bound
 from .data import *  # noqa: F403  teacher, inputs, labels, trials and their seeds
 from .datafiles import *  # noqa: F403  data-file formats
+from .design import *  # noqa: F403  the adaptive design on m
 from .experiments import *  # noqa: F403  sweeps on one task runner
 from .explorers import *  # noqa: F403  one explorer per chapter
 from .input_families import *  # noqa: F403  input families and the normalisation layer
@@ -67,6 +71,8 @@ _MODULES = (
     message_passing,
     recurrence,
     stats,
+    censoring,
+    design,
     variants,
     practice,
     experiments,

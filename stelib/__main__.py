@@ -12,6 +12,11 @@ recurrence
     One run with label noise: returns to w*, occupation time, first hit, farthest excursion.
 recurrence-grid
     ``recurrence`` for several trials over a grid of m, flip and noise levels (data files).
+threshold
+    ``success`` with every trial classified (success, stuck, censored) and m50 with its
+    censoring interval (issue 13).
+design
+    Trials an adaptive design on m needs for m50 to a given precision, against a fixed grid.
 optimum, amp
     The version space by exhaustive search (small n); approximate message passing (large n).
 """
@@ -41,6 +46,13 @@ from ._cli import (
     _report_unsaved,
     _save,
     _sweep,
+)
+from ._cli_threshold import (
+    add_threshold_parsers,
+    print_design,
+    print_threshold,
+    run_design,
+    run_threshold,
 )
 from ._executors import Unavailable, executor_for
 from ._version import __version__
@@ -118,6 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(subparser=s)
     _add_recurrence_parsers(sub)
     _add_optimum_parsers(sub)
+    add_threshold_parsers(sub)
     return parser
 
 
@@ -150,7 +163,8 @@ def _run_success(args) -> dict:
     )
     params = input_parameters(args.inputs, **_pick(args, "df", "mu", "corr"))
     shown = {"inputs": args.inputs, "normalise": args.normalise, **params}  # always printed
-    return {**summary, **shown, "version": __version__}
+    stuck = {"stuck": res.stuck.tolist()}  # noiseless labels: always defined here
+    return {**summary, **shown, **stuck, "version": __version__}
 
 
 _FLIP = _number(float, "flip", min_value=0.0, max_value=1.0)
@@ -379,6 +393,12 @@ def _run(args) -> None:
             print(f"{'m':>8} {'successes':>10} {'P':>7} {'median_hit':>11}")
             for m, s, h in zip(out["m"], out["successes"], out["median_hit"], strict=True):
                 print(f"{m:>8} {s:>10} {s / out['trials']:>7.3f} {'-' if h is None else h:>11}")
+    elif args.command == "threshold":
+        out = run_threshold(args)
+        print(json.dumps(out, sort_keys=True)) if args.json else print_threshold(out)
+    elif args.command == "design":
+        out = run_design(args)
+        print(json.dumps(out, sort_keys=True)) if args.json else print_design(out)
     elif args.command in ("optimum", "amp"):
         out = _run_optimum(args)
         if args.json:

@@ -36,6 +36,9 @@ __all__ = [
     "success_summary",
     "write_success_file",
     "read_success_file",
+    "ThresholdFile",
+    "write_threshold_file",
+    "read_threshold_file",
     "RecurrenceFile",
     "write_recurrence_file",
     "read_recurrence_file",
@@ -174,6 +177,45 @@ def read_success_file(path: str | os.PathLike) -> SuccessFile:
         family={key: record[key] for key in _FAMILY_KEYS if key in record},
         options=run_options(**{k: record[k] for k in RUN_DEFAULTS if k in record}),
     )
+
+
+class ThresholdFile(NamedTuple):
+    """A censored success file (``python -m stelib threshold --out FILE``), read back: a
+    :class:`SuccessFile` whose ``result.fixed`` holds every trial's fixed-point step, so that
+    :func:`stelib.outcomes` classifies it (success, stuck, censored) at any budget ``≤ steps``.
+    Fields as :class:`SuccessFile` (the Gaussian model, book defaults of practice)."""
+
+    result: SuccessResult
+    eta: float
+    init_scale: float
+    command: str
+    version: str
+
+
+def write_threshold_file(
+    path: str | os.PathLike, result: SuccessResult, *, eta: float, init_scale: float, command: str
+) -> dict:
+    """Write ``result`` (with ``fixed``) to ``path``: :func:`success_summary` plus ``stuck`` and
+    ``censored`` per ``m`` at ``steps``, and per trial ``hits`` and ``fixed`` (``-1``: none)."""
+    if not isinstance(result, SuccessResult) or result.fixed is None:
+        raise ValueError("result must be a SuccessResult with fixed points (result.fixed).")
+    record = success_summary(result, eta=eta, init_scale=init_scale)
+    stuck = result.stuck
+    record |= {"stuck": stuck.tolist(), "hits": result.hits.tolist()}
+    record["censored"] = (result.trials - result.successes - stuck).tolist()
+    record["fixed"] = result.fixed.tolist()
+    return write_json(path, record, command=command)
+
+
+def read_threshold_file(path: str | os.PathLike) -> ThresholdFile:
+    """Read a file written by :func:`write_threshold_file`."""
+    f = read_success_file(path)
+    fixed = np.asarray(_read_json(path, "threshold", ("fixed",))["fixed"], dtype=np.int64)
+    if fixed.shape != f.result.hits.shape:
+        raise ValueError(f"{os.fspath(path)!r}: fixed has shape {fixed.shape}, must be "
+                         f"{f.result.hits.shape}.")  # fmt: skip
+    res = f.result._replace(fixed=fixed)
+    return ThresholdFile(res, f.eta, f.init_scale, f.command, f.version)
 
 
 # ---------------------------------------------------------------------------------------------

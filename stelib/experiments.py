@@ -58,6 +58,10 @@ class SuccessResult(NamedTuple):
     hits : numpy.ndarray of int, shape (len(m), trials)
         Hitting time of ``w*`` for every trial, ``-1`` where ``w*`` was not reached within
         ``steps``.
+    fixed : numpy.ndarray of int, shape (len(m), trials), or None
+        Step at which the trial reached a fixed point (``ĝ = 0``: it never moves again), ``-1``
+        where it did not within ``steps``; ``None`` where not recorded (an old success file).
+        A success is a fixed point (``fixed == hits``); see :func:`stelib.outcomes`.
     """
 
     n: int
@@ -67,6 +71,15 @@ class SuccessResult(NamedTuple):
     steps: int
     seed: int
     hits: np.ndarray
+    fixed: np.ndarray | None = None
+
+    @property
+    def stuck(self) -> np.ndarray | None:
+        """Trials per ``m`` that stopped at a fixed point other than ``w*`` (noiseless labels,
+        identity STE: a zero-training-loss weight ``w ≠ w*``), ``None`` without ``fixed``."""
+        if self.fixed is None:
+            return None
+        return np.count_nonzero((self.fixed >= 0) & (self.hits < 0), axis=1)
 
     @property
     def successes(self) -> np.ndarray:
@@ -91,13 +104,15 @@ class SuccessResult(NamedTuple):
 def _success_batch(
     n, m, k, seed, start, size, steps, eta, init_scale, ste, ste_scale, family=(), *more
 ):
-    """Hitting times of trials ``start … start + size − 1`` at ``(n, m, k)`` (noiseless);
-    ``family``: the input family's options, ``more``: the options of practice."""
+    """Hitting times and fixed-point steps (shape ``(2, size)``) of trials ``start … start +
+    size − 1`` at ``(n, m, k)`` (noiseless); ``family``: the input family's options, ``more``:
+    the options of practice."""
     t = sample_trials(n, m, trials=size, seed=seed, start=start, k=k, init_scale=init_scale,
                       **dict(family))  # fmt: skip
     opts = practice_keywords(more, seed=seed, n=n, m=m, k=k, trials=range(start, start + size))
     kw = {"w_star": t.w_star, "a": t.a, "eta": eta, "steps": steps, "ste": ste, **opts}
-    return ste_gradient_method(t.Z, t.y, t.u0, ste_scale=ste_scale, **kw).hit
+    res = ste_gradient_method(t.Z, t.y, t.u0, ste_scale=ste_scale, **kw)
+    return np.stack([res.hit, res.fixed_point])
 
 
 def success_probability(
@@ -183,9 +198,11 @@ def success_probability(
         desc=f"n={n}", unit="batch",
     )  # fmt: skip
     hits = np.full((m_values.size, trials), -1, dtype=np.int64)
-    for (i, start), h in zip(spec, done, strict=True):
+    fixed = hits.copy()
+    for (i, start), (h, f) in zip(spec, done, strict=True):
         hits[i, start : start + h.size] = h
-    return SuccessResult(n=n, k=k, m=m_values, trials=trials, steps=steps, seed=seed, hits=hits)
+        fixed[i, start : start + f.size] = f
+    return SuccessResult(n, k, m_values, trials, steps, seed, hits, fixed)
 
 
 # ---------------------------------------------------------------------------------------------
