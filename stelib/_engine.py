@@ -24,7 +24,11 @@ In its fast mode (``k = 1``, identity STE, labels ``±a₀``) without per-step r
 incremental path runs every step in compiled code when numba is installed
 (:mod:`stelib._kernel`, one trial after the other, the same arithmetic in the same order); else
 in numpy. The two give bitwise-equal results; the compiled loop is about 8× faster on the E2
-workload (``benchmarks/``).
+workload (``benchmarks/``). Its general mode (any labels, any ``k``) is compiled too
+(:func:`stelib._kernel.general_trials`) when the second layer is ``a = c·𝟙`` with every
+multiple ``j·c``, ``|j| ≤ k``, exact (``a = 𝟙/k`` for k = 1, 2, 4, 8; see
+:func:`general_kernel_layer`) and the STE is the identity: 3–7× faster than its numpy
+implementation at k = 2, 4 (``benchmarks/bench_general.py``), bitwise the same results.
 
 Both paths form ``ĝ`` with the library's one coarse gradient (:mod:`stelib._gradient`: over the
 rows with ``Gᵢ ≠ 0`` only, summed in row order per trial), as the reference loop does. With the
