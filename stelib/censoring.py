@@ -368,11 +368,13 @@ class ThresholdTable(NamedTuple):
 def threshold_table(results, *, budget: int | None = None, bootstrap: int = 2000, rng=0):
     """Everything the protocol reports, for the runs ``results`` (one :class:`SuccessResult`
     per ``n``, increasing; e.g. :func:`stelib.read_threshold_file` ``.result``), at ``budget``
-    (default: each run's own ``steps``). A run without fixed points (an old success file) gives
-    ``m₅₀(T)`` and its interval only."""
+    (default: each run's own ``steps``; a callable ``n ↦ T(n)`` for a budget that grows with
+    ``n``; never more than a run's ``steps``). A run without fixed points (an old success
+    file) gives ``m₅₀(T)`` and its interval only."""
     rows, reps = [], []
     for r in results:
-        T = r.steps if budget is None else min(check_int(budget, "budget"), r.steps)
+        T = budget(r.n) if callable(budget) else budget  # e.g. lambda n: 2000 * n
+        T = r.steps if T is None else min(check_int(T, "budget"), r.steps)
         k = np.count_nonzero((r.hits >= 0) & (r.hits <= T), axis=1)
         fit = fit_m50(r.m, k, np.full(k.shape, r.trials), bootstrap=bootstrap, rng=rng)
         err = m50_estimator_error(r.m, k, r.trials, replicates=bootstrap, rng=rng)
