@@ -54,7 +54,7 @@ def test_a_longer_budget_extends_the_same_trajectories(small):
         np.testing.assert_array_equal(np.where(long <= small.steps, long, -1), short)
 
 
-@pytest.mark.parametrize("n", [25, 50, 100])
+@pytest.mark.parametrize("n", [25, 50, 100, 200])
 def test_the_old_threshold_files_are_prefixes_of_the_censored_ones(n):
     old = sl.read_success_file(DATA / f"threshold_n{n:03d}.json").result
     new = sl.read_threshold_file(DATA / f"threshold_censored_n{n:04d}.json").result
