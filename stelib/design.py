@@ -274,7 +274,7 @@ class DesignStudy(NamedTuple):
 
     def at_trials(self, design: str, trials: int) -> tuple[float, float, float]:
         """``(bias, sd, coverage)`` of the estimates of ``design`` after its round with exactly
-        ``trials`` trials (runs without such a round are left out), against :meth:`reference`:
+        ``trials`` trials (runs without such a round are left out), against ``reference()``:
         the realised precision at a fixed number of trials, whatever the intervals claim."""
         rows = [r.rounds[r.rounds[:, 0] == trials] for r in getattr(self, design)]
         fin = np.array([x[0] for x in rows if len(x) and np.isfinite(x[0, 1])])
@@ -285,7 +285,7 @@ class DesignStudy(NamedTuple):
 
     def accuracy(self, design: str) -> tuple[float, float, float]:
         """``(bias, sd, coverage)`` of the final estimates of ``design`` (``"grid"`` or
-        ``"adaptive"``) against :meth:`reference`: mean and standard deviation of
+        ``"adaptive"``) against ``reference()``: mean and standard deviation of
         ``log(m̂₅₀/reference)`` and the fraction of final intervals that contain it."""
         fin = np.array([r.rounds[-1] for r in getattr(self, design)])
         ref = self.reference()
@@ -334,7 +334,7 @@ def design_study(
     progress: bool | None = None,
 ) -> DesignStudy:
     """Run :func:`grid_design` and :func:`adaptive_design` with root seeds ``1 … repetitions``
-    (one task per seed), each until the smallest of ``targets``; see :meth:`DesignStudy.saving`.
+    (one task per seed), each until the smallest of ``targets``; see ``DesignStudy.saving``.
     """
     repetitions = check_int(repetitions, "repetitions", min_value=1)
     targets = sorted(check_float(t, "targets", min_value=0.0, strict_min=True) for t in targets)
