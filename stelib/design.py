@@ -283,6 +283,16 @@ class DesignStudy(NamedTuple):
         cover = np.mean((fin[:, 2] <= ref) & (ref <= fin[:, 3]))
         return float(d.mean()), float(d.std(ddof=1)), float(cover)
 
+    def trials_for_spread(self, design: str, sd: float) -> float:
+        """The fewest trials (a round's total) after which the estimates of ``design`` spread
+        by at most ``sd`` (``at_trials``; runs that go on without stopping, e.g. a study
+        with an unreachable target); ``nan`` if never."""
+        totals = sorted({int(t) for r in getattr(self, design) for t in r.rounds[:, 0]})
+        for t in totals:
+            if self.at_trials(design, t)[1] <= sd:
+                return float(t)
+        return float("nan")
+
     def accuracy(self, design: str) -> tuple[float, float, float]:
         """``(bias, sd, coverage)`` of the final estimates of ``design`` (``"grid"`` or
         ``"adaptive"``) against ``reference()``: mean and standard deviation of

@@ -156,6 +156,9 @@ def test_designs_are_reproducible_and_use_the_sweeps_trials(tmp_path):
     bias, sd, cover = study.accuracy("grid")
     assert np.isfinite(bias) and sd >= 0 and 0 <= cover <= 1
     assert np.isfinite(study.at_trials("grid", 24)[1])  # both runs have a round at 24 trials
+    sd = study.at_trials("grid", 24)[1]
+    assert study.trials_for_spread("grid", sd) <= 24
+    assert np.isnan(study.trials_for_spread("grid", -1.0))
 
 
 def test_threshold_table_reports_the_protocol_for_every_n():
