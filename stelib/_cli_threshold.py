@@ -125,6 +125,12 @@ def add_threshold_parsers(sub) -> None:
         help="relative interval widths (default 0.2,0.1,0.05)",
     )
     d.add_argument(
+        "--min-trials",
+        type=_count("min_trials", 0),
+        default=160,
+        help="never stop before this many trials, both designs (default 160)",
+    )
+    d.add_argument(
         "--max-trials",
         type=_count("max_trials"),
         default=20_000,
@@ -148,6 +154,7 @@ def run_design(args) -> dict:
     if args.seed != 0:
         args.subparser.error("argument --seed: design uses the root seeds 1..repetitions")
     keys = (
+        "min_trials",
         "points",
         "batch",
         "repetitions",
@@ -177,7 +184,17 @@ def run_design(args) -> dict:
                 "adaptive_failed": int(np.isnan(a).sum()),
             }
         )
-    return {**study.params, "summary": rows, "version": __version__}
+    acc = {
+        d: dict(zip(("bias", "sd", "coverage"), study.accuracy(d), strict=True))
+        for d in ("grid", "adaptive")
+    }
+    return {
+        **study.params,
+        "summary": rows,
+        "accuracy": acc,
+        "reference": study.reference(),
+        "version": __version__,
+    }
 
 
 def print_design(out) -> None:

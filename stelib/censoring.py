@@ -330,6 +330,9 @@ class ThresholdTable(NamedTuple):
         points or where the upper curve does not cross ½).
     flat : numpy.ndarray of int
         :func:`flat_budget` on the ladder ``steps/4ʲ`` of each run (``-1``: none passes).
+    drift : numpy.ndarray
+        ``log(m₅₀(T/4)/m₅₀(T)) / log 4``: how fast the budget still moves ``m₅₀`` at ``T``
+        (``m₅₀ ∝ T^(−drift)`` locally; 0 once flat).
     bias, sd : numpy.ndarray
         :func:`m50_estimator_error` of ``m₅₀(T)`` (relative).
     censored : numpy.ndarray
@@ -347,20 +350,31 @@ class ThresholdTable(NamedTuple):
     inf_lo: np.ndarray
     inf_hi: np.ndarray
     flat: np.ndarray
+    drift: np.ndarray
     bias: np.ndarray
     sd: np.ndarray
     censored: np.ndarray
     exponents: LocalExponents
 
+    @property
+    def infinite_exponents(self) -> tuple[np.ndarray, np.ndarray]:
+        """Bounds ``(lo, hi)`` on the local exponents of ``m₅₀(∞)`` between consecutive ``n``
+        from the intervals ``[inf_lo, inf_hi]`` (``nan`` where an end is missing)."""
+        dn = np.log(self.n[1:] / self.n[:-1])
+        lo = np.log(self.inf_lo[1:] / self.inf_hi[:-1]) / dn
+        return lo, np.log(self.inf_hi[1:] / self.inf_lo[:-1]) / dn
+
 
 def threshold_table(results, *, budget: int | None = None, bootstrap: int = 2000, rng=0):
     """Everything the protocol reports, for the runs ``results`` (one :class:`SuccessResult`
     per ``n``, increasing; e.g. :func:`stelib.read_threshold_file` ``.result``), at ``budget``
-    (default: each run's own ``steps``). A run without fixed points (an old success file) gives
-    ``m₅₀(T)`` and its interval only."""
+    (default: each run's own ``steps``; a callable ``n ↦ T(n)`` for a budget that grows with
+    ``n``; never more than a run's ``steps``). A run without fixed points (an old success
+    file) gives ``m₅₀(T)`` and its interval only."""
     rows, reps = [], []
     for r in results:
-        T = r.steps if budget is None else min(check_int(budget, "budget"), r.steps)
+        T = budget(r.n) if callable(budget) else budget  # e.g. lambda n: 2000 * n
+        T = r.steps if T is None else min(check_int(T, "budget"), r.steps)
         k = np.count_nonzero((r.hits >= 0) & (r.hits <= T), axis=1)
         fit = fit_m50(r.m, k, np.full(k.shape, r.trials), bootstrap=bootstrap, rng=rng)
         err = m50_estimator_error(r.m, k, r.trials, replicates=bootstrap, rng=rng)
@@ -371,9 +385,11 @@ def threshold_table(results, *, budget: int | None = None, bootstrap: int = 2000
             inf_lo = b.lo
             cens = outcomes(r, budget=T).censored.sum() / (r.trials * r.m.size)
         ladder = sorted({T // 4**j for j in range(6) if T // 4**j > 0})
-        flat = flat_budget(_path_hits(r, ladder, bootstrap, rng)) or -1
-        rows.append((r.n, T, fit.m50, fit.lo, fit.hi, inf_lo, fit.hi, flat, err.bias, err.sd,
-                     cens))  # fmt: skip
+        path = _path_hits(r, ladder, bootstrap, rng)
+        flat = flat_budget(path) or -1
+        drift = np.log(path.m50[-2] / path.m50[-1]) / np.log(4) if len(ladder) > 1 else np.nan
+        rows.append((r.n, T, fit.m50, fit.lo, fit.hi, inf_lo, fit.hi, flat, drift, err.bias,
+                     err.sd, cens))  # fmt: skip
         reps.append(fit.replicates)
     cols = [np.array(c) for c in zip(*rows, strict=True)]
     exps = local_exponents(cols[0], cols[2], reps)

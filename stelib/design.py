@@ -5,8 +5,10 @@ Taught in chapter "The sample-size threshold"; issue 13, item 3.
 Both designs estimate ``m₅₀`` by the logistic model of :func:`stelib.fit_m50` (maximum
 likelihood in ``log m``) with a profile-likelihood interval (:func:`profile_m50`: it stays
 honest with few sizes and near-separated data, where the binomial bootstrap collapses), and
-stop at the first round whose interval has relative width ``(hi − lo)/m₅₀`` at most
-``target``. They differ only in where a round's ``batch`` trials go:
+stop at the first round, after at least ``min_trials`` trials, whose interval has relative width
+``(hi − lo)/m₅₀`` at most ``target`` (without that floor an adaptive run could stop after its
+first 80 trials on an interval that later rounds show too narrow). They differ only in where
+a round's ``batch`` trials go:
 
 * **fixed grid** (:func:`grid_design`): ``batch/G`` more trials at each of the ``G`` sizes of a
   geometric grid over the prior range ``[lo, hi]`` (the book's grids);
@@ -95,11 +97,12 @@ class DesignRun(NamedTuple):
     successes: np.ndarray
     rounds: np.ndarray
 
-    def trials_for(self, target: float) -> float:
-        """Trials used when the relative width first reached ``target`` (``nan`` if never)."""
+    def trials_for(self, target: float, min_trials: int = 0) -> float:
+        """Trials used when the relative width first reached ``target`` with at least
+        ``min_trials`` trials (``nan`` if never): the stopping rule of the designs."""
         r = self.rounds
         with np.errstate(invalid="ignore"):
-            ok = np.flatnonzero((r[:, 3] - r[:, 2]) / r[:, 1] <= target)
+            ok = np.flatnonzero(((r[:, 3] - r[:, 2]) / r[:, 1] <= target) & (r[:, 0] >= min_trials))
         return float(r[ok[0], 0]) if ok.size else float("nan")
 
 
@@ -172,6 +175,7 @@ def grid_design(
     points: int = 10,
     batch: int = 40,
     target: float = 0.05,
+    min_trials: int = 160,
     max_trials: int = 20_000,
     steps: int = 20_000,
     seed: int = 0,
@@ -181,7 +185,8 @@ def grid_design(
     memory=None,
 ) -> DesignRun:
     """The fixed grid: ``batch // points`` trials per round at each of ``points`` geometric
-    sizes in ``[lo, hi]``, until the relative width is ``≤ target`` or ``max_trials`` are used."""
+    sizes in ``[lo, hi]``, until the relative width is ``≤ target`` with at least ``min_trials``
+    trials (an interval from a few trials is too optimistic to stop on), or ``max_trials``."""
     n, lo, hi, batch, target, max_trials, steps, seed, k = _check(
         n, lo, hi, batch, target, max_trials, steps, seed, k
     )
@@ -192,7 +197,8 @@ def grid_design(
     while True:
         c.run({int(m): per for m in grid})
         f = c.record(rounds)
-        if (f is not None and (f.hi - f.lo) / f.m50 <= target) or rounds[-1][0] >= max_trials:
+        done = f is not None and (f.hi - f.lo) / f.m50 <= target and rounds[-1][0] >= min_trials
+        if done or rounds[-1][0] >= max_trials:
             return _finish(c, rounds)
 
 
@@ -203,6 +209,7 @@ def adaptive_design(
     *,
     batch: int = 40,
     target: float = 0.05,
+    min_trials: int = 160,
     max_trials: int = 20_000,
     steps: int = 20_000,
     seed: int = 0,
@@ -226,7 +233,7 @@ def adaptive_design(
             new = int(np.ceil(m[-1] * 1.25)) if low else max(int(m[0] / 1.25), 1)
             c.run({new: batch})
         else:
-            if (f.hi - f.lo) / f.m50 <= target:
+            if (f.hi - f.lo) / f.m50 <= target and rounds[-1][0] >= min_trials:
                 break
             s = min(f.width, 0.5)  # a steep or flat first fit: stay near the crossing
             a, b = (max(int(round(f.m50 * np.exp(x))), 1) for x in (-s, s))
@@ -242,7 +249,7 @@ class DesignStudy(NamedTuple):
     ----------
     params : dict
         The inputs (``n``, ``k``, ``lo``, ``hi``, ``points``, ``batch``, ``steps``, ``seeds``,
-        ``targets``, ``max_trials``, ``eta``, ``init_scale``).
+        ``targets``, ``min_trials``, ``max_trials``, ``eta``, ``init_scale``).
     grid, adaptive : list of DesignRun
         One per root seed.
     """
@@ -253,10 +260,48 @@ class DesignStudy(NamedTuple):
 
     def trials_needed(self, target: float) -> tuple[np.ndarray, np.ndarray]:
         """Trials each repetition needed to reach ``target``: (grid, adaptive) arrays."""
+        low = self.params["min_trials"]
         return (
-            np.array([r.trials_for(target) for r in self.grid]),
-            np.array([r.trials_for(target) for r in self.adaptive]),
+            np.array([r.trials_for(target, low) for r in self.grid]),
+            np.array([r.trials_for(target, low) for r in self.adaptive]),
         )
+
+    def reference(self) -> float:
+        """``m₅₀`` of all the grid's trials pooled over the repetitions (independent seeds)."""
+        m = self.grid[0].m
+        n = np.sum([r.trials for r in self.grid], axis=0)
+        return profile_m50(m, np.sum([r.successes for r in self.grid], axis=0), n).m50
+
+    def at_trials(self, design: str, trials: int) -> tuple[float, float, float]:
+        """``(bias, sd, coverage)`` of the estimates of ``design`` after its round with exactly
+        ``trials`` trials (runs without such a round are left out), against ``reference()``:
+        the realised precision at a fixed number of trials, whatever the intervals claim."""
+        rows = [r.rounds[r.rounds[:, 0] == trials] for r in getattr(self, design)]
+        fin = np.array([x[0] for x in rows if len(x) and np.isfinite(x[0, 1])])
+        ref = self.reference()
+        d = np.log(fin[:, 1] / ref)
+        cover = np.mean((fin[:, 2] <= ref) & (ref <= fin[:, 3]))
+        return float(d.mean()), float(d.std(ddof=1)), float(cover)
+
+    def trials_for_spread(self, design: str, sd: float) -> float:
+        """The fewest trials (a round's total) after which the estimates of ``design`` spread
+        by at most ``sd`` (``at_trials``; runs that go on without stopping, e.g. a study
+        with an unreachable target); ``nan`` if never."""
+        totals = sorted({int(t) for r in getattr(self, design) for t in r.rounds[:, 0]})
+        for t in totals:
+            if self.at_trials(design, t)[1] <= sd:
+                return float(t)
+        return float("nan")
+
+    def accuracy(self, design: str) -> tuple[float, float, float]:
+        """``(bias, sd, coverage)`` of the final estimates of ``design`` (``"grid"`` or
+        ``"adaptive"``) against ``reference()``: mean and standard deviation of
+        ``log(m̂₅₀/reference)`` and the fraction of final intervals that contain it."""
+        fin = np.array([r.rounds[-1] for r in getattr(self, design)])
+        ref = self.reference()
+        d = np.log(fin[:, 1] / ref)
+        cover = np.mean((fin[:, 2] <= ref) & (ref <= fin[:, 3]))
+        return float(d.mean()), float(d.std(ddof=1)), float(cover)
 
     def saving(self, target: float) -> float:
         """Mean trials of the grid over mean trials of the adaptive design at ``target``."""
@@ -264,10 +309,11 @@ class DesignStudy(NamedTuple):
         return float(np.nanmean(g) / np.nanmean(a))
 
 
-def _both(n, lo, hi, points, batch, target, max_trials, steps, seed, k, eta, init_scale):
+def _both(n, lo, hi, points, batch, target, low, max_trials, steps, seed, k, eta, init_scale):
     kw = {
         "batch": batch,
         "target": target,
+        "min_trials": low,
         "max_trials": max_trials,
         "steps": steps,
         "seed": seed,
@@ -287,6 +333,7 @@ def design_study(
     points: int = 10,
     batch: int = 40,
     targets: Sequence[float] = (0.2, 0.1, 0.05),
+    min_trials: int = 160,
     max_trials: int = 20_000,
     steps: int = 20_000,
     k: int = 1,
@@ -297,13 +344,13 @@ def design_study(
     progress: bool | None = None,
 ) -> DesignStudy:
     """Run :func:`grid_design` and :func:`adaptive_design` with root seeds ``1 … repetitions``
-    (one task per seed), each until the smallest of ``targets``; see :meth:`DesignStudy.saving`.
+    (one task per seed), each until the smallest of ``targets``; see ``DesignStudy.saving``.
     """
     repetitions = check_int(repetitions, "repetitions", min_value=1)
     targets = sorted(check_float(t, "targets", min_value=0.0, strict_min=True) for t in targets)
     seeds = list(range(1, repetitions + 1))
     tasks = [
-        (n, lo, hi, points, batch, targets[0], max_trials, steps, s, k, eta, init_scale)
+        (n, lo, hi, points, batch, targets[0], min_trials, max_trials, steps, s, k, eta, init_scale)
         for s in seeds
     ]
     runs = run_tasks(
@@ -325,6 +372,7 @@ def design_study(
         "steps": steps,
         "seeds": seeds,
         "targets": targets,
+        "min_trials": check_int(min_trials, "min_trials", min_value=0),
         "max_trials": max_trials,
         "eta": eta,
         "init_scale": init_scale,
@@ -374,6 +422,7 @@ def read_design_file(path: str | os.PathLike) -> tuple[DesignStudy, str, str]:
         "steps",
         "seeds",
         "targets",
+        "min_trials",
         "max_trials",
         "eta",
         "init_scale",

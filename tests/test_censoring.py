@@ -54,11 +54,13 @@ def test_a_longer_budget_extends_the_same_trajectories(small):
         np.testing.assert_array_equal(np.where(long <= small.steps, long, -1), short)
 
 
-def test_the_old_threshold_file_is_the_prefix_of_the_censored_one():
-    old = sl.read_success_file(DATA / "threshold_n025.json").result
-    new = sl.read_threshold_file(DATA / "threshold_censored_n0025.json").result
-    np.testing.assert_array_equal(new.m, old.m)
-    np.testing.assert_array_equal(np.where(new.hits <= old.steps, new.hits, -1), old.hits)
+@pytest.mark.parametrize("n", [25, 50, 100, 200])
+def test_the_old_threshold_files_are_prefixes_of_the_censored_ones(n):
+    old = sl.read_success_file(DATA / f"threshold_n{n:03d}.json").result
+    new = sl.read_threshold_file(DATA / f"threshold_censored_n{n:04d}.json").result
+    rows = [int(np.flatnonzero(new.m == m)[0]) for m in old.m]  # every old size is measured
+    hits = new.hits[rows, : old.trials]
+    np.testing.assert_array_equal(np.where(hits <= old.steps, hits, -1), old.hits)
 
 
 def test_outcomes_add_up_and_bound_the_success_probability(small):
@@ -132,7 +134,7 @@ def test_profile_interval_matches_the_bootstrap_on_a_full_curve():
 
 
 def test_designs_are_reproducible_and_use_the_sweeps_trials(tmp_path):
-    kw = {"batch": 12, "target": 0.3, "max_trials": 96, "steps": 200, "seed": 2}
+    kw = {"batch": 12, "target": 0.3, "min_trials": 24, "max_trials": 96, "steps": 200, "seed": 2}
     a = sl.adaptive_design(12, 8, 40, **kw)
     b = sl.adaptive_design(12, 8, 40, **kw)
     np.testing.assert_array_equal(a.rounds, b.rounds)
@@ -142,7 +144,7 @@ def test_designs_are_reproducible_and_use_the_sweeps_trials(tmp_path):
     g = sl.grid_design(12, 8, 40, points=4, **kw)
     assert g.m.size == 4 and np.all(g.trials == g.trials[0])
     study = sl.design_study(12, 8, 40, repetitions=2, points=4, batch=12, targets=[0.5, 0.3],
-                            max_trials=96, steps=200)  # fmt: skip
+                            min_trials=24, max_trials=96, steps=200)  # fmt: skip
     path = tmp_path / "d.json"
     sl.write_design_file(path, study, command="x")
     back, command, _ = sl.read_design_file(path)
@@ -150,3 +152,41 @@ def test_designs_are_reproducible_and_use_the_sweeps_trials(tmp_path):
     for r, s in zip(back.adaptive + back.grid, study.adaptive + study.grid, strict=True):
         np.testing.assert_array_equal(r.rounds, s.rounds)
     assert study.saving(0.5) > 0
+    assert np.all(study.trials_needed(0.5)[1] >= 24)  # never before min_trials
+    bias, sd, cover = study.accuracy("grid")
+    assert np.isfinite(bias) and sd >= 0 and 0 <= cover <= 1
+    assert np.isfinite(study.at_trials("grid", 24)[1])  # both runs have a round at 24 trials
+    sd = study.at_trials("grid", 24)[1]
+    assert study.trials_for_spread("grid", sd) <= 24
+    assert np.isnan(study.trials_for_spread("grid", -1.0))
+
+
+def test_threshold_table_reports_the_protocol_for_every_n():
+    runs = [sl.read_threshold_file(DATA / "threshold_censored_n0025.json").result]
+    runs.append(sl.read_success_file(DATA / "threshold_n050.json").result)  # no fixed points
+    t = sl.threshold_table(runs, budget=20_000, bootstrap=200)
+    np.testing.assert_array_equal(t.n, [25, 50])
+    np.testing.assert_array_equal(t.budget, [20_000, 20_000])
+    assert np.all((t.lo < t.m50) & (t.m50 < t.hi)) and np.all(t.inf_hi == t.hi)
+    assert t.inf_lo[0] < t.m50[0] and np.isnan(t.inf_lo[1]) and np.isnan(t.censored[1])
+    assert 0 < t.censored[0] < 0.1 and t.flat[0] > 0
+    assert np.all((0 < t.drift) & (t.drift < 0.1))  # more budget, a lower m50, slowly
+    beta = np.log(t.m50[1] / t.m50[0]) / np.log(2)
+    np.testing.assert_allclose(t.exponents.beta, [beta])
+    grown = sl.threshold_table(runs, budget=lambda n: 400 * n, bootstrap=200)
+    np.testing.assert_array_equal(grown.budget, [10_000, 20_000])
+    lo, hi = t.infinite_exponents  # n = 50 has no lower end: no lower bound on the exponent
+    assert np.isnan(lo[0]) and hi[0] > beta
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--lo", "9", "--hi", "9"], "hi == 9"),
+        (["--lo", "3", "--hi", "9", "--seed", "2"], "--seed"),
+    ],
+)
+def test_design_command_names_a_bad_option(extra, message, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["design", "--n", "5", *extra])
+    assert exc.value.code == 2 and message in capsys.readouterr().err

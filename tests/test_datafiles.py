@@ -25,9 +25,12 @@ def test_success_out_writes_hits_and_provenance(tmp_path):
     # byte for byte (chapter "Beyond Gaussian data")
     assert (printed.pop("inputs"), printed.pop("normalise")) == ("gaussian", "none")
     assert "inputs" not in record and "normalise" not in record
+    # ``stuck`` (issue 13) is printed only: success files keep their bytes (``threshold --out``
+    # writes the fixed points)
+    ref = sl.success_probability(8, [20, 40], trials=4, steps=200, seed=3, k=2)
+    assert printed.pop("stuck") == ref.stuck.tolist() and "stuck" not in record
     assert {k: record[k] for k in printed} == printed
     data = sl.read_success_file(path)
-    ref = sl.success_probability(8, [20, 40], trials=4, steps=200, seed=3, k=2)
     np.testing.assert_array_equal(data.result.hits, ref.hits)
     assert data.result.median_hit == ref.median_hit and data.version == sl.__version__
     first = path.read_bytes()

@@ -39,6 +39,7 @@ FAST = {
     "threshold_n025.json": 2.2,
     "threshold_n050.json": 5.8,
     "threshold_n100.json": 24.4,
+    "threshold_censored_n0025.json": 14.1,
     "recurrence_flip_n25.json": 26.5,
 }
 
