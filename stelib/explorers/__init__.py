@@ -12,6 +12,11 @@ from .quantisation import QuantisationRun, quantisation_explorer, quantisation_r
 from .recurrence import RecurrenceView, recurrence_explorer, recurrence_view
 from .setup import setup_explorer
 from .threshold import ThresholdCurves, threshold_curves, threshold_explorer
+from .threshold_origin import (
+    ThresholdOriginView,
+    threshold_origin_explorer,
+    threshold_origin_view,
+)
 from .variants import VariantsView, variants_explorer, variants_view
 
 __all__ = [
@@ -23,6 +28,9 @@ __all__ = [
     "ThresholdCurves",
     "threshold_curves",
     "threshold_explorer",
+    "ThresholdOriginView",
+    "threshold_origin_view",
+    "threshold_origin_explorer",
     "RecurrenceView",
     "recurrence_view",
     "recurrence_explorer",

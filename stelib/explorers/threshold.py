@@ -1,4 +1,4 @@
-"""Explorer of chapter "The sample-size threshold": which scaling of ``m`` collapses the
+"""Explorer of chapter "Measuring the threshold": which scaling of ``m`` collapses the
 success curves, at which budget. Its data, :func:`threshold_curves`, rescales measured success
 curves with :mod:`stelib.stats`."""
 
@@ -10,6 +10,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .._validate import check_int
+from ..censoring import outcomes
 from ..plotting import PALETTE
 from ..stats import (
     SCALINGS,
@@ -26,7 +27,7 @@ __all__ = ["ThresholdCurves", "threshold_curves", "threshold_explorer"]
 
 
 class ThresholdCurves(NamedTuple):
-    """Success curves of several ``n`` at one budget, rescaled (chapter "The sample-size
+    """Success curves of several ``n`` at one budget, rescaled (chapter "Measuring the
     threshold").
 
     Attributes
@@ -44,6 +45,10 @@ class ThresholdCurves(NamedTuple):
         Rescaled logistic 50% points ``m₅₀/s(n)``.
     spread : float
         ``max x₅₀ / min x₅₀`` (1 = perfect collapse).
+    upper : list
+        Per ``n``, the upper bound ``(K + K_cens)/N`` on the success probability without a
+        budget (eq. :eq:`threshold-censored-bounds`, :func:`stelib.outcomes`), or ``None`` where
+        the run did not record its fixed points (an old success file).
     """
 
     scaling: str
@@ -55,6 +60,7 @@ class ThresholdCurves(NamedTuple):
     hi: list
     x50: np.ndarray
     spread: float
+    upper: list
 
 
 def threshold_curves(
@@ -71,8 +77,9 @@ def threshold_curves(
     budget = most if budget is None else check_int(budget, "budget", min_value=1)
     if budget > most:
         raise ValueError(f"budget == {budget}, must be <= the smallest run budget {most}.")
-    ns, xs, ps, los, his, m50 = [], [], [], [], [], []
+    ns, xs, ps, los, his, m50, ups = [], [], [], [], [], [], []
     for r in results:
+        ups.append(None if r.fixed is None else outcomes(r, budget=budget).upper)
         k = successes_within(r.hits, budget)
         lo, hi = wilson_interval(k, r.trials)
         xs.append(r.m / scale(r.n, scaling))
@@ -85,9 +92,9 @@ def threshold_curves(
     ns, m50 = np.array(ns), np.array(m50)
     if np.any(np.isnan(m50)):  # no 50% point within the grid: do not extrapolate
         return ThresholdCurves(scaling, budget, ns, xs, ps, los, his, m50 / scale(ns, scaling),
-                               float("nan"))  # fmt: skip
+                               float("nan"), ups)  # fmt: skip
     col = collapse_spread(ns, m50, scaling)
-    return ThresholdCurves(scaling, budget, ns, xs, ps, los, his, col.x50, col.spread)
+    return ThresholdCurves(scaling, budget, ns, xs, ps, los, his, col.x50, col.spread, ups)
 
 
 def _threshold_plot(d: ThresholdCurves, fig) -> None:
@@ -98,12 +105,18 @@ def _threshold_plot(d: ThresholdCurves, fig) -> None:
         yerr = np.vstack([d.p[i] - d.lo[i], d.hi[i] - d.p[i]])
         ax.errorbar(d.x[i], d.p[i], yerr=yerr, marker="o", ms=3, color=c, capsize=2,
                     label=f"n = {n}")  # fmt: skip
+        if d.upper[i] is not None:  # the censored runs counted as future successes
+            ax.plot(d.x[i], d.upper[i], color=c, lw=1, ls="--")
         if np.isfinite(d.x50[i]):
             ax.axvline(d.x50[i], color=c, lw=0.8, ls=":")
     ax.axhline(0.5, color="k", lw=0.6)
     ax.set_xscale("log")
     ax.set(xlabel=f"{label} (log scale)", ylabel=f"P(w* reached within T = {d.budget})")
-    ax.legend(loc="upper left", fontsize=8)
+    ax.legend(
+        loc="upper left",
+        fontsize=8,
+        title="dashed: (K + K_cens)/N" if any(u is not None for u in d.upper) else None,
+    )
     if np.isfinite(d.spread):
         ax.set_title(f"Against {label}: 50% points spread by a factor {d.spread:.2f} across n")
     else:
@@ -113,16 +126,19 @@ def _threshold_plot(d: ThresholdCurves, fig) -> None:
 def threshold_explorer(
     results: Sequence, *, scaling: str = "n^2", budget: int | None = None
 ) -> Explorer:
-    """Explorer for chapter "The sample-size threshold": which scaling collapses the curves.
+    """Explorer for chapter "Measuring the threshold": which scaling collapses the curves.
 
     ``results``: one :class:`stelib.SuccessResult` per ``n`` (e.g. read from the chapter's data
-    files with :func:`stelib.read_success_file`). Controls: the scaling of ``m`` and the budget
-    ``T`` (any ``T`` up to the runs' budget: a run with budget ``T`` answers every smaller one).
+    files with :func:`stelib.read_success_file` or :func:`stelib.read_threshold_file`; where the
+    runs recorded their fixed points, the figure adds the upper bound on the success probability
+    without a budget, eq. :eq:`threshold-censored-bounds`, dashed). Controls: the scaling of
+    ``m`` and the budget ``T`` (any ``T`` up to the runs' budget: a run with budget ``T``
+    answers every smaller one).
     Data: :func:`threshold_curves`.
     """
     results = list(results)
     most = min(r.steps for r in results)
-    steps = (100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000)
+    steps = tuple(int(b * 10**e) for e in range(2, 8) for b in (1, 2, 5))
     extra = {most} if budget is None else {most, check_int(budget, "budget", min_value=1)}
     budgets = tuple(sorted({b for b in steps if b <= most} | extra))
     return explorer(
