@@ -11,7 +11,7 @@ w* within 2·10⁴ steps for k = 1, 2 and 4 alike; ``notes`` in the README). For
 runs on the same trials (``stelib.sample_trials``, seed 0):
 
 1. ``kernel``: ``stelib.ste_gradient_method`` (``method="auto"``: the incremental path, general
-   mode, compiled by numba: :func:`stelib._kernel.general_trials`);
+   mode, compiled by numba: :func:`stelib._kernel_general.general_trials`);
 2. ``numpy``: the same incremental path in numpy (``_engine.USE_KERNEL = False``), which is what
    ``"auto"`` ran for k > 1 before the compiled general mode existed;
 3. ``dense``: ``method="dense"`` (batched BLAS products every step);

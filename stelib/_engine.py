@@ -24,11 +24,7 @@ In its fast mode (``k = 1``, identity STE, labels ``±a₀``) without per-step r
 incremental path runs every step in compiled code when numba is installed
 (:mod:`stelib._kernel`, one trial after the other, the same arithmetic in the same order); else
 in numpy. The two give bitwise-equal results; the compiled loop is about 8× faster on the E2
-workload (``benchmarks/``). Its general mode (any labels, any ``k``) is compiled too
-(:func:`stelib._kernel.general_trials`) when the second layer is ``a = c·𝟙`` with every
-multiple ``j·c``, ``|j| ≤ k``, exact (``a = 𝟙/k`` for k = 1, 2, 4, 8; see
-:func:`general_kernel_layer`) and the STE is the identity: 3–7× faster than its numpy
-implementation at k = 2, 4 (``benchmarks/bench_general.py``), bitwise the same results.
+workload (``benchmarks/``). So is the general mode where :mod:`stelib._general` applies.
 
 Both paths form ``ĝ`` with the library's one coarse gradient (:mod:`stelib._gradient`: over the
 rows with ``Gᵢ ≠ 0`` only, summed in row order per trial), as the reference loop does. With the
@@ -48,12 +44,12 @@ applied to ``| |sᵢ| − c√n |``. The decisions are therefore the dense path'
 
 from __future__ import annotations
 
-from fractions import Fraction
 from typing import NamedTuple
 
 import numpy as np
 
 from . import _kernel
+from ._general import general_kernel_layer, run_general_compiled
 from ._gradient import accumulate, residual, row_sum, sparse, weights
 
 METHODS = ("auto", "dense", "incremental")
@@ -73,22 +69,6 @@ def fast_mode(y, a, k, thr):
     """Whether Gᵢ ≠ 0 exactly on misclassified samples: k = 1, identity STE, labels ±a₀."""
     a0 = float(a[0])
     return k == 1 and thr is None and a0 != 0.0 and bool(np.all(np.abs(y) == abs(a0)))
-
-
-def general_kernel_layer(a, k, thr):
-    """The common entry ``c`` of ``a = c·𝟙`` if the compiled general mode applies, else ``None``.
-
-    It applies with the identity STE when every multiple ``j·c``, ``|j| ≤ k``, is exact in
-    float64 (``a = 𝟙/k`` for k = 1, 2, 4, 8, …, not k = 3): then every partial sum of
-    ``aᵀ sign(Zᵢ w)`` is exact, so ``f(Zᵢ; w) = (2 pᵢ − k) c`` bitwise, in any summation order.
-    """
-    if thr is not None or not np.all(a == a[0]):
-        return None
-    c = float(a[0])
-    if not np.isfinite(c):
-        return None
-    exact = all(Fraction(j * c) == j * Fraction(c) for j in range(1, k + 1))
-    return c if exact else None
 
 
 def choose(method, steps, dtype, n, clipped):
@@ -320,51 +300,6 @@ def _run_fast_compiled(fast: _Fast, cfg: Config, out: Records, lo: int, fresh) -
     return out
 
 
-def _run_general_compiled(
-    Zr, Zt, T, U, wp, WS, y, c, tau, cfg: Config, out: Records, lo: int, fresh
-) -> Records:
-    """The general mode's steps in compiled code (:func:`stelib._kernel.general_trials`), the
-    numpy implementation's arithmetic (``a = c·𝟙``, see :func:`general_kernel_layer`)."""
-    trials, M, n = Zr.shape
-    k = M // y.shape[1]
-    has_star = WS is not None
-    ws = WS if has_star else np.zeros((trials, n), dtype=bool)
-    clip = cfg.clip
-    options = _kernel.GeneralOptions(
-        k=int(k),
-        c=float(c),
-        tau=int(tau),
-        eta=float(cfg.eta),
-        clip=float(clip) if clip is not None else 0.0,
-        use_clip=clip is not None,
-        steps=int(cfg.steps),
-        m=float(y.shape[1]),
-        has_star=has_star,
-        check_hits=has_star,
-    )
-    Zt2 = np.zeros((trials, n + 1, M), dtype=np.int32)  # doubled columns, an all-zero one last
-    np.multiply(Zt.reshape(trials, n, M), 2, out=Zt2[:, :n])
-    state = _kernel.State(
-        T=T,
-        U=U,
-        wp=wp,
-        ws=ws,
-        dist=np.count_nonzero(wp != ws, axis=1).astype(np.int64),
-        tnext=np.zeros(trials, dtype=np.int64),
-        alive=np.ones(trials, dtype=bool),
-        hit=out.hit[lo : lo + trials],  # views: the kernel writes the records in place
-        fixed=out.fixed_point[lo : lo + trials],
-        fresh=np.zeros((trials, M)),
-        fresh_t=np.full(trials, -1, dtype=np.int64),
-    )
-    data = _kernel.GeneralData(Z=Zr, Zt2=Zt2, y=np.ascontiguousarray(y, dtype=np.float64))
-    while (b := _kernel.general_trials(data, state, options)) >= 0:
-        state.fresh[b] = fresh(b)  # signs too close to call: the dense path's values decide
-        state.fresh_t[b] = state.tnext[b]
-    out.u[lo : lo + trials] = U
-    return out
-
-
 def run_incremental(group: Group, cfg: Config, out: Records) -> Records:
     """The incremental path on the trials of ``group``.
 
@@ -423,13 +358,12 @@ def run_incremental(group: Group, cfg: Config, out: Records) -> Records:
         ]
         check_hits = not np.array_equal(np.array(at_star), y)
 
-    if fast and not record and cfg.stats is None and _kernel.AVAILABLE and cfg.use_kernel:
+    compiled = not record and cfg.stats is None and _kernel.AVAILABLE and cfg.use_kernel
+    if compiled and fast:
         state = _Fast(Zr, Zt, q, C, T, U, wp, WS, tau, check_hits)
         return _run_fast_compiled(state, cfg, out, lo, fresh)
-    if not fast and not record and cfg.stats is None and _kernel.AVAILABLE and cfg.use_kernel:
-        c = general_kernel_layer(a, k, thr)
-        if c is not None:
-            return _run_general_compiled(Zr, Zt, T, U, wp, WS, y, c, tau, cfg, out, lo, fresh)
+    if compiled and (c := general_kernel_layer(a, k, thr)) is not None:
+        return run_general_compiled(Zr, Zt, T, U, wp, WS, y, c, tau, cfg, out, lo, fresh)
 
     for t in range(steps + 1):
         if fast:
@@ -476,13 +410,8 @@ def run_incremental(group: Group, cfg: Config, out: Records) -> Records:
             if alive.all():
                 out.step(gid, t, r, wp, WS)
             else:
-                out.step(
-                    gid[alive],
-                    t,
-                    r[alive] if record else None,
-                    wp[alive],
-                    None if WS is None else WS[alive],
-                )
+                ws_alive = None if WS is None else WS[alive]
+                out.step(gid[alive], t, r[alive] if record else None, wp[alive], ws_alive)
         if t == steps:
             if WS is not None and not check_hits:
                 out.step(gid[alive], t, None, wp[alive], WS[alive])

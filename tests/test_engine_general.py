@@ -1,4 +1,4 @@
-"""The compiled general mode (stelib._kernel.general_trials): k > 1 and noisy labels.
+"""The compiled general mode (stelib._kernel_general.general_trials): k > 1 and noisy labels.
 
 It must give the numpy implementation's bits (``u``, hitting times, fixed points, ``w``) and
 the reference loop's decisions, for every ``k`` whose second layer ``a = c·𝟙`` has exact
@@ -33,7 +33,7 @@ def _assert_reference_decisions(res, t, **kw):
 
 
 def _spy_general(monkeypatch):
-    from stelib import _kernel
+    from stelib import _kernel_general as _kernel
 
     calls = []
     real = _kernel.general_trials
