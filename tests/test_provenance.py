@@ -40,6 +40,7 @@ FAST = {
     "threshold_n050.json": 5.8,
     "threshold_n100.json": 24.4,
     "threshold_censored_n0025.json": 14.1,
+    "twolayer_k2_n0025.json": 20.0,
     "recurrence_flip_n25.json": 26.5,
 }
 
