@@ -1,6 +1,6 @@
 """Censored success curves: bounds on ``P(success)`` as ``T → ∞`` and an interval for ``m₅₀``.
 
-Taught in chapter "The sample-size threshold" (``chapters/threshold.ipynb``); the protocol of
+Taught in chapter "The threshold without a budget" (``chapters/threshold_budget.ipynb``); the protocol of
 issue 13 (``/work/notes/13-interface.md``).
 
 With noiseless labels a run of the STE-gradient method that reaches a fixed point (``ĝ = 0``

@@ -1,6 +1,6 @@
 """Concentration of the coarse gradient over binary weights: where ``m ≳ n²`` comes from (E3).
 
-Taught in chapter "The sample-size threshold" (``chapters/threshold.ipynb``).
+Taught in chapter "Where n² comes from" (``chapters/threshold_origin.ipynb``).
 
 For binary ``w, w*`` the coarse gradient splits into its expectation and a data-dependent error,
 
@@ -130,7 +130,7 @@ def coarse_gradient_deviation(
     -------
     numpy.ndarray, shape (len(m_values), N)
 
-    See chapter "The sample-size threshold".
+    See chapter "Where n² comes from".
     """
     Z = check_array(Z, "Z", ndim=3)
     M, k, n = Z.shape
@@ -200,7 +200,7 @@ def union_bound_sample_size(
     delta : float in (0, 1)
         Allowed failure probability (``½`` approximates the median of the worst case).
 
-    See chapter "The sample-size threshold".
+    See chapter "Where n² comes from".
     """
     n = check_int(n, "n", min_value=1)
     d = check_int(d, "d", min_value=1)
@@ -223,7 +223,7 @@ def crossing_sample_size(m_values: ArrayLike, curve: ArrayLike, level: float) ->
     smallest ``i`` with ``curve[j] < level`` for all ``j >= i``; ``nan`` if the last point is not
     below ``level``.
 
-    See chapter "The sample-size threshold".
+    See chapter "Where n² comes from".
     """
     m_values = check_array(m_values, "m_values", ndim=1)
     curve = check_array(curve, "curve", ndim=1)

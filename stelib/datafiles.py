@@ -8,7 +8,7 @@ Every format is here, written by one atomic writer (:func:`write_json`: a tempor
 same folder, then ``os.replace``, so an interrupted run never leaves a half-written file).
 
 * success files (:func:`write_success_file`, :func:`read_success_file`), chapters "STE with
-  finite samples" and "The sample-size threshold";
+  finite samples" and "Measuring the threshold";
 * recurrence files (:func:`write_recurrence_file`, :func:`read_recurrence_file`), chapter
   "Label noise and recurrence";
 * version-space and AMP files (:func:`write_optimum_file`, :func:`write_amp_file` and their

@@ -1,6 +1,6 @@
 """Spending trials where they inform: an adaptive design on ``m`` for ``m₅₀``, against a grid.
 
-Taught in chapter "The sample-size threshold"; issue 13, item 3.
+Taught in chapter "The threshold without a budget"; issue 13, item 3.
 
 Both designs estimate ``m₅₀`` by the logistic model of :func:`stelib.fit_m50` (maximum
 likelihood in ``log m``) with a profile-likelihood interval (:func:`profile_m50`: it stays

@@ -1,7 +1,7 @@
 """Experiments: every sweep of the book, on one task runner.
 
 * :func:`success_probability`: success of the STE-gradient method over sample sizes (chapters
-  "STE with finite samples" and "The sample-size threshold");
+  "STE with finite samples" and "Measuring the threshold");
 * :func:`recurrence_record` and :func:`recurrence_sweep`: noisy runs and their recurrence
   statistics (chapter "Label noise and recurrence").
 
@@ -171,7 +171,7 @@ def success_probability(
     -------
     SuccessResult
 
-    See chapter "The sample-size threshold".
+    See chapter "Measuring the threshold".
     """
     n = check_int(n, "n", min_value=1)
     m = [m] if isinstance(m, (int, np.integer)) else m

@@ -1,6 +1,6 @@
 """One-bit compressed sensing: BIHT onto ``{±1}ⁿ``, the eager-projection twin of STE.
 
-Taught in chapter "The sample-size threshold" (``chapters/threshold.ipynb``).
+Taught in chapter "Where n² comes from" (``chapters/threshold_origin.ipynb``).
 
 In one-bit compressed sensing (Jacques et al. 2013) one observes ``y = sign(A x*)`` and
 iterates ``x ← H(x + (η/m) Aᵀ(y − sign(A x)))``, with ``H`` the projection onto the set the
@@ -87,7 +87,7 @@ def biht(
     eta : float > 0, optional
         Step size ``η``. Default ``1/c`` with the rate ``c = ‖a‖²√(2/(πn))``
         (:func:`stelib.signal`): with it, one step from ``w`` lands exactly on ``w*`` whenever
-        ``‖ĝ(w) − E ĝ(w)‖∞ < c`` (chapter "The sample-size threshold"). (Called ``tau`` before;
+        ``‖ĝ(w) − E ĝ(w)‖∞ < c`` (chapter "Where n² comes from"). (Called ``tau`` before;
         ``tau=`` still works, with a ``DeprecationWarning``.)
     steps : int >= 0
         Budget of iterations.

@@ -1,6 +1,6 @@
 """Statistics of success curves: binomial intervals, the 50% point m₅₀, the exponent β.
 
-Taught in chapter "The sample-size threshold" (``chapters/threshold.ipynb``).
+Taught in chapter "Measuring the threshold" (``chapters/threshold.ipynb``).
 
 A success curve is ``K_g`` successes out of ``N_g`` independent trials at sample sizes ``m_g``.
 
@@ -205,7 +205,7 @@ def fit_m50(
     -----
     The logistic shape is a model. The chapter checks it against the measured points and
     against the model-free crossing (linear interpolation of the measured curve in ``log m``).
-    See chapter "The sample-size threshold".
+    See chapter "Measuring the threshold".
     """
     m = check_array(m, "m", ndim=1)
     if m.size < 2 or np.any(m <= 0) or np.unique(m).size != m.size:
@@ -250,7 +250,7 @@ def crosses_half(successes, trials) -> bool:
 
     True if some point has a success fraction below ½ and some point one above ½, so that the
     50% point of :func:`fit_m50` lies between measured points; otherwise the logistic fit
-    extrapolates it beyond the grid. See chapter "The sample-size threshold".
+    extrapolates it beyond the grid. See chapter "Measuring the threshold".
     """
     k, n = _counts(successes, trials)
     return bool(np.any(2 * k < n) and np.any(2 * k > n))
@@ -301,7 +301,7 @@ def fit_power_law(n, y, *, replicates=None, confidence: float = 0.95) -> PowerLa
     -------
     PowerLawFit
 
-    See chapter "The sample-size threshold".
+    See chapter "Measuring the threshold".
     """
     n = check_array(n, "n", ndim=1)
     y = check_array(y, "y", ndim=1)
@@ -385,7 +385,7 @@ def collapse_spread(n, m50, scaling: str, *, replicates=None, confidence: float 
     scaling with the smallest spread collapses the curves best. ``replicates`` (shape
     ``(P, B)``, e.g. the ``M50Fit.replicates``) give a percentile interval.
 
-    See chapter "The sample-size threshold".
+    See chapter "Measuring the threshold".
     """
     n = check_array(n, "n", ndim=1)
     m50 = check_array(m50, "m50", ndim=1)
