@@ -29,10 +29,7 @@ SOURCES = ("abstract", "reported", "derived", "measured")
 BIB = ROOT / "chapters" / "references.bib"
 
 #: Chapters whose measured rows may still lack a pasted number, and why (remove when done).
-PENDING_GLUE = {
-    "threshold": "the threshold chapter and its ledger rows are being rewritten (issue "
-    "'The threshold, settled', helper chap)",
-}
+PENDING_GLUE: dict[str, str] = {}
 _GLUE = re.compile(r"\{glue(?::\w+)?\}`([\w.-]+\.ipynb)::([^`:]+)(?::[^`]*)?`")
 _LOCAL_GLUE = re.compile(r"\{glue(?::\w+)?\}`([^`:]+)(?::[^`]*)?`")
 

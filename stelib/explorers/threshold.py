@@ -1,4 +1,5 @@
-"""Explorer of chapter "Measuring the threshold": which scaling of ``m`` collapses the
+"""Explorer of chapters "Measuring the threshold" (the fixed-budget files) and "The threshold
+without a budget" (the protocol's files): which scaling of ``m`` collapses the
 success curves, at which budget. Its data, :func:`threshold_curves`, rescales measured success
 curves with :mod:`stelib.stats`."""
 
@@ -126,7 +127,9 @@ def _threshold_plot(d: ThresholdCurves, fig) -> None:
 def threshold_explorer(
     results: Sequence, *, scaling: str = "n^2", budget: int | None = None
 ) -> Explorer:
-    """Explorer for chapter "Measuring the threshold": which scaling collapses the curves.
+    """Explorer for chapters "Measuring the threshold" and "The threshold without a budget".
+
+    Which scaling of ``m`` collapses the success curves.
 
     ``results``: one :class:`stelib.SuccessResult` per ``n`` (e.g. read from the chapter's data
     files with :func:`stelib.read_success_file` or :func:`stelib.read_threshold_file`; where the
