@@ -1,7 +1,7 @@
 """Censored success curves: bounds on ``P(success)`` as ``T → ∞`` and an interval for ``m₅₀``.
 
-Taught in chapter "The threshold without a budget" (``chapters/threshold_budget.ipynb``); the protocol of
-issue 13 (``/work/notes/13-interface.md``).
+Taught in chapter "The threshold without a budget" (``chapters/threshold_budget.ipynb``), which
+describes the protocol (issue 13).
 
 With noiseless labels a run of the STE-gradient method that reaches a fixed point (``ĝ = 0``
 exactly) never moves again. Within a budget ``T`` every trial therefore ends in one of three
