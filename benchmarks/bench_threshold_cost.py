@@ -15,7 +15,10 @@ run`` is the mean number of steps a trial ran (until its fixed point or the budg
 step is their ratio. A trial that uses its whole budget costs ``T`` times that; the cost per trial
 of a sweep depends on how many trials near the threshold do.
 
-``--json FILE`` also writes the table (a measurement: timings, not regenerable byte for byte).
+``--json FILE`` also writes the table (a measurement: timings, not regenerable byte for byte). The
+chapter "The threshold without a budget" reads ``chapters/data/measured/threshold_cost.json``: a
+folder of its own, beside the data files that ``python -m stelib`` writes, so that the chapter
+reads nothing outside ``chapters/`` (the plain editions see ``data/`` through a link).
 """
 
 from __future__ import annotations

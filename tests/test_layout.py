@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -49,3 +50,20 @@ def test_the_constant_c_and_the_coarse_gradient_have_one_definition():
     assert [n for n, s in sources.items() if "np.sqrt(2.0 / (np.pi * n))" in s] == ["theory.py"]
     assert [n for n, s in sources.items() if "def weights(r, a, m, k" in s] == ["_gradient.py"]
     assert [n for n, s in sources.items() if "csr_matvecs(" in s] == ["_gradient.py"]
+
+
+CHAPTER_NOTEBOOKS = sorted((STELIB.parent / "chapters").glob("*.ipynb"))
+PARENT_PATH = re.compile(r"""["'](?:\.\./|\.\.\\\\)""")
+
+
+@pytest.mark.parametrize("path", CHAPTER_NOTEBOOKS, ids=lambda p: p.stem)
+def test_chapters_read_nothing_outside_their_folder(path):
+    # A chapter runs from chapters/ (the book, Binder, Colab after its bootstrap cell), from
+    # editions/chapters/ (the plain editions, with data/ linked) and from a copy of chapters/
+    # (the JupyterLab test): a path starting with "../" works in the first only.
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            assert not PARENT_PATH.search(cell.source), f"{path.name} cell {i}: a path in ../"
