@@ -34,6 +34,7 @@ from .experiments import SuccessResult
 from .stats import M50Fit, _logistic_mle, crosses_half, fit_m50
 
 __all__ = [
+    "join_sizes",
     "Outcomes",
     "outcomes",
     "M50Bounds",
@@ -48,6 +49,32 @@ __all__ = [
     "ThresholdTable",
     "threshold_table",
 ]
+
+
+def join_sizes(*results: SuccessResult) -> SuccessResult:
+    """One result from runs of the same protocol split over sizes ``m`` (e.g. a data file per
+    half of the grid): trial ``i`` at ``(n, m, k)`` has its own seed, so the joined result is the
+    one a single run over all the sizes would give.
+
+    Raises ``ValueError`` unless every result has the same ``n, k, trials, steps, seed``, all or
+    none carry ``fixed``, and no size appears twice. Rows are sorted by ``m``.
+    """
+    if not results or not all(isinstance(r, SuccessResult) for r in results):
+        raise ValueError("results must be one or more SuccessResult.")
+    first = results[0]
+    for name in ("n", "k", "trials", "steps", "seed"):
+        values = {getattr(r, name) for r in results}
+        if len(values) > 1:
+            raise ValueError(f"results differ in {name}: {sorted(values)}")
+    if len({r.fixed is None for r in results}) > 1:
+        raise ValueError("results must all record fixed points, or none.")
+    m = np.concatenate([r.m for r in results])
+    if len(np.unique(m)) < len(m):
+        raise ValueError(f"results share sizes m: {sorted(m)}")
+    order = np.argsort(m, kind="stable")
+    hits = np.concatenate([r.hits for r in results])[order]
+    fixed = None if first.fixed is None else np.concatenate([r.fixed for r in results])[order]
+    return first._replace(m=m[order], hits=hits, fixed=fixed)
 
 
 class Outcomes(NamedTuple):

@@ -54,10 +54,40 @@ def test_a_longer_budget_extends_the_same_trajectories(small):
         np.testing.assert_array_equal(np.where(long <= small.steps, long, -1), short)
 
 
-@pytest.mark.parametrize("n", [25, 50, 100, 200])
+def test_runs_split_over_sizes_join_into_the_single_run(small):
+    lo = sl.success_probability(12, [10, 20], trials=24, steps=300, seed=3)
+    hi = sl.success_probability(12, [30, 14], trials=24, steps=300, seed=3)
+    joined = sl.join_sizes(hi, lo)
+    np.testing.assert_array_equal(joined.m, small.m)
+    np.testing.assert_array_equal(joined.hits, small.hits)
+    np.testing.assert_array_equal(joined.fixed, small.fixed)
+    assert joined._replace(m=None, hits=None, fixed=None) == small._replace(
+        m=None, hits=None, fixed=None
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"steps": 301}, "differ in steps"),
+        ({"seed": 4}, "differ in seed"),
+        ({"fixed": None}, "fixed points"),
+        ({"m": np.array([10, 99, 98, 97])}, "share sizes"),
+    ],
+)
+def test_join_sizes_refuses_runs_of_different_protocols(small, change, message):
+    other = small._replace(**change)
+    if "m" not in change:
+        other = other._replace(m=small.m + 100)
+    with pytest.raises(ValueError, match=message):
+        sl.join_sizes(small, other)
+
+
+@pytest.mark.parametrize("n", [25, 50, 100, 200, 400])
 def test_the_old_threshold_files_are_prefixes_of_the_censored_ones(n):
     old = sl.read_success_file(DATA / f"threshold_n{n:03d}.json").result
-    new = sl.read_threshold_file(DATA / f"threshold_censored_n{n:04d}.json").result
+    paths = sorted(DATA.glob(f"threshold_censored_n{n:04d}*.json"))  # n = 400: two files
+    new = sl.join_sizes(*(sl.read_threshold_file(p).result for p in paths))
     rows = [int(np.flatnonzero(new.m == m)[0]) for m in old.m]  # every old size is measured
     hits = new.hits[rows, : old.trials]
     np.testing.assert_array_equal(np.where(hits <= old.steps, hits, -1), old.hits)
