@@ -279,23 +279,17 @@ def _run_fast_compiled(fast: _Fast, cfg: Config, out: Records, lo: int, fresh) -
     np.multiply(Zt.reshape(trials, n, M), 2, out=Zt2[:, :n, :M])
     Tp = np.full((trials, Mp), np.iinfo(np.int32).max, dtype=np.int32)
     Tp[:, :M] = T
-    state = _kernel.State(
-        T=Tp,
-        U=U,
-        wp=wp,
-        ws=ws,
-        dist=np.count_nonzero(wp != ws, axis=1).astype(np.int64),
-        tnext=np.zeros(trials, dtype=np.int64),
-        alive=np.ones(trials, dtype=bool),
+    state = _kernel.start_state(
+        Tp,
+        U,
+        wp,
+        ws,
         hit=out.hit[lo : lo + trials],  # views: the kernel writes the records in place
         fixed=out.fixed_point[lo : lo + trials],
-        fresh=np.zeros((trials, M)),
-        fresh_t=np.full(trials, -1, dtype=np.int64),
+        width=M,
     )
     data = _kernel.Data(P=Zr * C.reshape(trials, M, 1), Zt2=Zt2, q=np.ascontiguousarray(q))
-    while (b := _kernel.fast_trials(data, state, options)) >= 0:
-        state.fresh[b] = fresh(b)  # an undecided sign: the dense path's float64 value decides
-        state.fresh_t[b] = state.tnext[b]
+    _kernel.run_to_end(_kernel.fast_trials, data, state, options, fresh)
     out.u[lo : lo + trials] = U
     return out
 

@@ -53,22 +53,16 @@ def run_general_compiled(Zr, Zt, T, U, wp, WS, y, c, tau, cfg, out, lo, fresh):
     )
     Zt2 = np.zeros((trials, n + 1, M), dtype=np.int32)  # doubled columns, an all-zero one last
     np.multiply(Zt.reshape(trials, n, M), 2, out=Zt2[:, :n])
-    state = _kernel.State(
-        T=T,
-        U=U,
-        wp=wp,
-        ws=ws,
-        dist=np.count_nonzero(wp != ws, axis=1).astype(np.int64),
-        tnext=np.zeros(trials, dtype=np.int64),
-        alive=np.ones(trials, dtype=bool),
+    state = _kernel.start_state(
+        T,
+        U,
+        wp,
+        ws,
         hit=out.hit[lo : lo + trials],  # views: the kernel writes the records in place
         fixed=out.fixed_point[lo : lo + trials],
-        fresh=np.zeros((trials, M)),
-        fresh_t=np.full(trials, -1, dtype=np.int64),
+        width=M,
     )
     data = _kernel_general.GeneralData(Z=Zr, Zt2=Zt2, y=np.ascontiguousarray(y, dtype=np.float64))
-    while (b := _kernel_general.general_trials(data, state, options)) >= 0:
-        state.fresh[b] = fresh(b)  # signs too close to call: the dense path's values decide
-        state.fresh_t[b] = state.tnext[b]
+    _kernel.run_to_end(_kernel_general.general_trials, data, state, options, fresh)
     out.u[lo : lo + trials] = U
     return out

@@ -181,6 +181,70 @@ def _flip_margins(Tb, Ztb, ups, nup, downs, ndown):
             Tb[i] += up - down
 
 
+@_inline
+def _flip_scratch(n):
+    """Scratch space of :func:`_pack_signs` and :func:`_apply_flips` for ``n`` coordinates:
+    ``ups``, ``downs``, ``newf``, ``wbits``, ``sbits``."""
+    nw = (n + 63) // 64
+    return (
+        np.empty(n + 8, dtype=np.int64),
+        np.empty(n + 8, dtype=np.int64),
+        np.empty(n, dtype=np.bool_),
+        np.empty(nw, dtype=np.uint64),
+        np.empty(nw, dtype=np.uint64),
+    )
+
+
+@_inline
+def _end_trial(b, t, has_star, dist, hit, alive, tnext):
+    """Trial ``b`` ends at step ``t`` (its budget spent, or a fixed point): record a hit of the
+    teacher if it stands there now, and stop it."""
+    if has_star and dist[b] == 0 and hit[b] < 0:
+        hit[b] = t
+    alive[b] = False
+    tnext[b] = t
+
+
+@_inline
+def _pack_signs(wb, wsb, wbits, sbits):
+    """The signs ``wb`` and the teacher's ``wsb`` as bit masks of 64 coordinates."""
+    n = wb.shape[0]
+    for w in range(wbits.shape[0]):
+        j0 = 64 * w
+        wbits[w] = _bits(wb, j0, min(64, n - j0))
+        sbits[w] = _bits(wsb, j0, min(64, n - j0))
+
+
+@_inline
+def _apply_flips(newf, wb, wbits, sbits, has_star, ups, downs, Tb, Ztb):
+    """Take the new signs ``newf`` of one trial: list the coordinates whose sign went up and
+    down from the bit masks (old signs in ``wbits``, the teacher's in ``sbits``; see
+    :func:`_pack_signs`), set them in ``wb`` and ``wbits``, update the margins ``Tb``
+    (:func:`_flip_margins`); return the change of the Hamming distance to the teacher (0 without
+    one). ``ups`` and ``downs`` are scratch lists of ``n + 8`` entries."""
+    n = wb.shape[0]
+    nup = 0
+    ndown = 0
+    delta = 0
+    for w in range(wbits.shape[0]):
+        j0 = 64 * w
+        new = _bits(newf, j0, min(64, n - j0))
+        old = wbits[w]
+        wbits[w] = new
+        changed = new ^ old
+        if has_star:
+            away = changed & (new ^ sbits[w])
+            delta += 2 * _ctpop(away) - _ctpop(changed)
+        nup = _append_bits(changed & new, j0, ups, nup)
+        ndown = _append_bits(changed & old, j0, downs, ndown)
+    for c in range(nup):
+        wb[ups[c]] = True
+    for c in range(ndown):
+        wb[downs[c]] = False
+    _flip_margins(Tb, Ztb, ups, nup, downs, ndown)
+    return delta
+
+
 class Options(NamedTuple):
     """The run's constants: integer certificate ``tau``, step ``eta``, box ``clip`` (used iff
     ``use_clip``), budget ``steps``, sample size ``m`` (a float), whether a teacher is given
@@ -243,20 +307,12 @@ def _fast_trials(data, state, options):
     n = P.shape[2]
     g = np.empty(n)
     mis = np.empty(M, dtype=np.int64)
-    ups = np.empty(n + 8, dtype=np.int64)
-    downs = np.empty(n + 8, dtype=np.int64)
-    newf = np.empty(n, dtype=np.bool_)
-    nw = (n + 63) // 64
-    wbits = np.empty(nw, dtype=np.uint64)
-    sbits = np.empty(nw, dtype=np.uint64)
+    ups, downs, newf, wbits, sbits = _flip_scratch(n)
     for b in range(trials):
         if not alive[b]:
             continue
         Pb, Ztb, Tb, Ub, wb = P[b], Zt2[b], T[b], U[b], wp[b]
-        for w in range(nw):
-            j0 = 64 * w
-            wbits[w] = _bits(wb, j0, min(64, n - j0))
-            sbits[w] = _bits(ws[b], j0, min(64, n - j0))
+        _pack_signs(wb, ws[b], wbits, sbits)
         t = tnext[b]
         while True:
             cnt = _candidates(Tb, tau, mis)
@@ -278,10 +334,7 @@ def _fast_trials(data, state, options):
             if check_hits and dist[b] == 0 and hit[b] < 0:
                 hit[b] = t
             if t == steps:
-                if has_star and dist[b] == 0 and hit[b] < 0:
-                    hit[b] = t
-                alive[b] = False
-                tnext[b] = t
+                _end_trial(b, t, has_star, dist, hit, alive, tnext)
                 break
             _sum_rows(g, Pb, mis, cnt)
             # u ← u − η ĝ with ĝ = g / m, and the new signs. At a fixed point (ĝ = 0 exactly, so
@@ -295,37 +348,44 @@ def _fast_trials(data, state, options):
                 Ub[j] = uj
                 newf[j] = uj >= 0.0
             if not moving:  # a fixed point
-                if has_star and dist[b] == 0 and hit[b] < 0:
-                    hit[b] = t
                 fixed[b] = t
-                alive[b] = False
-                tnext[b] = t
+                _end_trial(b, t, has_star, dist, hit, alive, tnext)
                 break
             if use_clip:  # the clip keeps every sign
                 for j in range(n):
                     Ub[j] = min(max(Ub[j], -clip), clip)
-            # List the coordinates whose sign went up and down, from bit masks of 64 coordinates
-            # (old signs in wbits, the teacher's in sbits), and update the distance.
-            nup = 0
-            ndown = 0
-            for w in range(nw):
-                j0 = 64 * w
-                new = _bits(newf, j0, min(64, n - j0))
-                old = wbits[w]
-                wbits[w] = new
-                changed = new ^ old
-                if has_star:
-                    away = changed & (new ^ sbits[w])
-                    dist[b] += 2 * _ctpop(away) - _ctpop(changed)
-                nup = _append_bits(changed & new, j0, ups, nup)
-                ndown = _append_bits(changed & old, j0, downs, ndown)
-            for c in range(nup):
-                wb[ups[c]] = True
-            for c in range(ndown):
-                wb[downs[c]] = False
-            _flip_margins(Tb, Ztb, ups, nup, downs, ndown)
+            dist[b] += _apply_flips(newf, wb, wbits, sbits, has_star, ups, downs, Tb, Ztb)
             t += 1
     return -1
 
 
 fast_trials = _jit(_fast_trials)
+
+
+def start_state(T, U, wp, ws, *, hit, fixed, width) -> State:
+    """The kernels' :class:`State` at step 0 for ``trials = len(U)`` trials: distances from
+    ``wp`` and ``ws``, every trial alive, no fresh product yet (``fresh`` has ``width``
+    columns); ``hit`` and ``fixed`` are views the kernel writes the records into."""
+    trials = U.shape[0]
+    return State(
+        T=T,
+        U=U,
+        wp=wp,
+        ws=ws,
+        dist=np.count_nonzero(wp != ws, axis=1).astype(np.int64),
+        tnext=np.zeros(trials, dtype=np.int64),
+        alive=np.ones(trials, dtype=bool),
+        hit=hit,
+        fixed=fixed,
+        fresh=np.zeros((trials, width)),
+        fresh_t=np.full(trials, -1, dtype=np.int64),
+    )
+
+
+def run_to_end(kernel, data, state: State, options, fresh) -> None:
+    """Call ``kernel`` until every trial ended; when it returns a trial ``b`` whose signs are too
+    close to call in integers, give it ``fresh(b)``, the dense path's float64 pre-activations at
+    step ``tnext[b]``, and resume."""
+    while (b := kernel(data, state, options)) >= 0:
+        state.fresh[b] = fresh(b)
+        state.fresh_t[b] = state.tnext[b]

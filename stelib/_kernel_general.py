@@ -14,10 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._kernel import AVAILABLE, _append_bits, _bits, _flip_margins, _inline, _jit
-
-if AVAILABLE:
-    from ._kernel import _ctpop
+from ._kernel import _apply_flips, _end_trial, _flip_scratch, _inline, _jit, _pack_signs
 
 # The general mode: any labels (noiseless, flipped or with additive noise) and any k whose second
 # layer is a = c·𝟙 with every multiple j·c, |j| ≤ k, exact in float64 (the engine checks it; e.g.
@@ -114,29 +111,18 @@ def _general_trials(data, state, options):
     g = np.empty(n)
     rows = np.empty(M, dtype=np.int64)
     wts = np.empty(M)
-    ups = np.empty(n + 8, dtype=np.int64)
-    downs = np.empty(n + 8, dtype=np.int64)
-    newf = np.empty(n, dtype=np.bool_)
-    nw = (n + 63) // 64
-    wbits = np.empty(nw, dtype=np.uint64)
-    sbits = np.empty(nw, dtype=np.uint64)
+    ups, downs, newf, wbits, sbits = _flip_scratch(n)
     for b in range(trials):
         if not alive[b]:
             continue
         Zb, Ztb, Tb, Ub, wb, yb = Z[b], Zt2[b], T[b], U[b], wp[b], y[b]
-        for w in range(nw):
-            j0 = 64 * w
-            wbits[w] = _bits(wb, j0, min(64, n - j0))
-            sbits[w] = _bits(ws[b], j0, min(64, n - j0))
+        _pack_signs(wb, ws[b], wbits, sbits)
         t = tnext[b]
         while True:
             if check_hits and dist[b] == 0 and hit[b] < 0:
                 hit[b] = t
             if t == steps:
-                if has_star and dist[b] == 0 and hit[b] < 0:
-                    hit[b] = t
-                alive[b] = False
-                tnext[b] = t
+                _end_trial(b, t, has_star, dist, hit, alive, tnext)
                 break
             band = False  # a margin |Tᵢ| ≤ τ (rare): its sign from a fresh product
             for i in range(M):
@@ -164,11 +150,8 @@ def _general_trials(data, state, options):
                 g[j] = g[j] / m
                 moving |= g[j] != 0.0
             if not moving:  # a fixed point: ĝ = 0, u unchanged
-                if has_star and dist[b] == 0 and hit[b] < 0:
-                    hit[b] = t
                 fixed[b] = t
-                alive[b] = False
-                tnext[b] = t
+                _end_trial(b, t, has_star, dist, hit, alive, tnext)
                 break
             # (numpy skips ``· η`` when η = 1; multiplying by 1.0 is exact, so the bits agree.)
             for j in range(n):
@@ -177,24 +160,7 @@ def _general_trials(data, state, options):
                     uj = min(max(uj, -clip), clip)
                 Ub[j] = uj
                 newf[j] = uj >= 0.0
-            nup = 0
-            ndown = 0
-            for w in range(nw):
-                j0 = 64 * w
-                new = _bits(newf, j0, min(64, n - j0))
-                old = wbits[w]
-                wbits[w] = new
-                changed = new ^ old
-                if has_star:
-                    away = changed & (new ^ sbits[w])
-                    dist[b] += 2 * _ctpop(away) - _ctpop(changed)
-                nup = _append_bits(changed & new, j0, ups, nup)
-                ndown = _append_bits(changed & old, j0, downs, ndown)
-            for q in range(nup):
-                wb[ups[q]] = True
-            for q in range(ndown):
-                wb[downs[q]] = False
-            _flip_margins(Tb, Ztb, ups, nup, downs, ndown)
+            dist[b] += _apply_flips(newf, wb, wbits, sbits, has_star, ups, downs, Tb, Ztb)
             t += 1
     return -1
 
