@@ -44,6 +44,7 @@ _NUMBER = re.compile(r"(?<![\w.])\d+\.\d+(?![\d_]|\.\d)")
 _STRIP = [
     re.compile(r"```.*?```|~~~.*?~~~", re.S),  # fenced code
     re.compile(r"\{glue(?::\w+)?\}`[^`]*`"),  # glue roles
+    re.compile(r"\{abbr\}`[^`]* \(glued: [^()`]+\)`"),  # glued values (_ext/book_glue.py)
     re.compile(r"`[^`]*`"),  # inline code and role targets
     re.compile(r"\]\([^)]*\)|<https?://[^>]*>|https?://\S+"),  # link targets, URLs
     re.compile(r"arXiv[:\s]*\d{4}\.\d{4,5}(?:v\d+)?", re.I),  # arXiv identifiers

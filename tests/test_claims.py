@@ -19,11 +19,16 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "_ext"))
+import book_glue  # noqa: E402  (the notebooks write glued numbers as values: _ext/book_glue.py)
+
+sys.path.remove(str(ROOT / "_ext"))
 CLAIMS = ROOT / "chapters" / "claims.md"
 SOURCES = ("abstract", "reported", "derived", "measured")
 BIB = ROOT / "chapters" / "references.bib"
@@ -88,6 +93,7 @@ def quoted_keys(notebook: str) -> set[str]:
     """The glue keys that the notebook's own Markdown quotes."""
     cells = json.loads((ROOT / "chapters" / notebook).read_text(encoding="utf-8"))["cells"]
     text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    text = book_glue.to_roles(text)
     return {key for key in _LOCAL_GLUE.findall(text) if "::" not in key}
 
 

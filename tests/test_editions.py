@@ -474,3 +474,50 @@ def test_every_chapter_cites_as_text_in_the_notebook_and_as_roles_in_the_book():
             cited += len(bc.ROLE.findall(roles))
             assert bc.to_links(roles, labels, url) == source, path.name
     assert cited >= 10
+
+
+def _book_glue():
+    import sys
+
+    sys.path.insert(0, str(ROOT / "_ext"))
+    try:
+        import book_glue
+    finally:
+        sys.path.remove(str(ROOT / "_ext"))
+    return book_glue
+
+
+def test_glued_numbers_read_as_values_in_the_notebooks_and_as_roles_in_the_book():
+    """jupyterlab-myst shows a {glue:text} role as its key: the chapter notebooks hold the value
+    (from their own outputs, with the key as hover text), and the build sees the role again."""
+    import json
+
+    bg = _book_glue()
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    assert config["sphinx"]["local_extensions"]["book_glue"] == "_ext"
+    pasted = 0
+    for path in sorted((ROOT / "chapters").glob("*.ipynb")):
+        content = path.read_text()
+        nb = json.loads(content)
+        glued = bg.glued_values(nb["cells"])
+        book = json.loads(bg.notebook_to_roles(content))
+        for cell, seen in zip(nb["cells"], book["cells"], strict=True):
+            if cell["cell_type"] != "markdown":
+                assert cell == seen
+                continue
+            source = "".join(cell["source"])
+            assert "{glue:text}" not in source, f"{path.name}: run python .ci/sync-myst-macros"
+            for value, key in ((m["value"], m["key"]) for m in bg.FORM.finditer(source)):
+                assert glued[key] == value, f"{path.name}: {key} is {glued[key]}, text {value}"
+                pasted += 1
+            assert "(glued: " not in seen["source"], f"{path.name}: a value the book would not see"
+            assert bg.to_form(seen["source"], glued) == source, path.name
+    assert pasted >= 100
+
+
+def test_glue_form_refuses_an_unknown_key():
+    bg = _book_glue()
+    assert bg.to_form("a {glue:text}`x` b", {"x": "0.25"}) == "a {abbr}`0.25 (glued: x)` b"
+    assert bg.to_roles("a {abbr}`0.25 (glued: x)` b") == "a {glue:text}`x` b"
+    with pytest.raises(ValueError, match="no glued value 'y'"):
+        bg.to_form("{glue:text}`y`", {"x": "1"})

@@ -105,8 +105,9 @@ def lab_root(tmp_path_factory) -> Path:
     citations = _load(ROOT / "_ext" / "book_citations.py")
     url = citations.bibliography_url(yaml.safe_load((ROOT / "_config.yml").read_text()))
     shutil.copytree(root / "chapters", root / "before")
+    glue = _load(ROOT / "_ext" / "book_glue.py")  # ... and its glued numbers as {glue:text} roles
     for path in (root / "before").glob("*.ipynb"):
-        path.write_text(citations.notebook_to_roles(path.read_text(), url))
+        path.write_text(glue.notebook_to_roles(citations.notebook_to_roles(path.read_text(), url)))
     # ... and before jupyterlab-myst's macro cell as well (what Colab showed)
     shutil.copytree(root / "before", root / "raw")
     for path in (root / "raw").glob("*.ipynb"):
@@ -341,26 +342,40 @@ def test_chapter_reads_cleanly_and_its_explorers_run_live(lab, browser, chapter)
             _shut_down_kernels(url)
 
 
+def _glue_keys(chapter: str) -> re.Pattern:
+    """The names of the values ``chapter`` glues, as a reader would see them in place of the
+    number: jupyterlab-myst shows a ``{glue:text}`` role as its key (``_ext/book_glue.py``)."""
+    nb = nbformat.read(ROOT / "chapters" / f"{chapter}.ipynb", as_version=4)
+    names = sorted(_load(ROOT / "_ext" / "book_glue.py").glued_values(nb.cells), key=len)
+    alternatives = "|".join(map(re.escape, reversed(names))) or "(?!)"
+    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
+
+
 def _check_page(page, kind: str, folder: str, chapter: str, must_be_clean: bool) -> None:
     seen = _rendered(page)
     raw = RAW_MYST.findall(seen["text"])
     keys = BARE_KEY.findall(seen["text"])
+    glue_keys = _glue_keys(chapter).findall(seen["text"])
     label = f"{kind}:{folder}/{chapter}"
     _shots(page, label.replace("/", "_").replace(":", "-"))
     REPORT[label] = {
         "raw_myst": len(raw),
         "math_errors": len(seen["errors"]),
         "bare_citation_keys": len(keys),
+        "glue_keys": len(glue_keys),
         "solutions_folded": f"{seen['details'] - seen['open']}/{seen['details']}",
     }
     if not must_be_clean:  # the check must find what these copies showed a reader
         if folder == "raw":  # no jupyterlab-myst: the syntax itself
             assert raw or seen["errors"], f"{label}: the raw chapter should show MyST here"
         assert keys, f"{label}: the {{cite}} roles should show as bare keys here"
+        if folder == "before":  # jupyterlab-myst shows a {glue:text} role as its key
+            assert glue_keys, f"{label}: the {{glue:text}} roles should show as keys here"
         return
     assert not raw, f"{label}: raw MyST visible: {raw[:10]}"
     assert not seen["errors"], f"{label}: math errors: {seen['errors'][:5]}"
     assert not keys, f"{label}: bare citation keys visible: {keys[:10]}"
+    assert not glue_keys, f"{label}: glue keys visible instead of numbers: {glue_keys[:10]}"
     assert seen["details"] >= 1 and seen["open"] == 0, f"{label}: solutions not folded"
     if folder == "editions/chapters":  # stored without outputs: the note says what to run
         assert "Run All Cells" in seen["text"] and "Run all" in seen["text"], label
