@@ -188,19 +188,20 @@ def test_the_chapters_editions_have_no_myst_left_and_the_books_numbers(tmp_path)
     assert (tmp_path / "chapters" / "data").is_dir() == (ROOT / "chapters" / "data").is_dir()
 
 
-def _book_editions():
+def _ext_module(name: str):
+    """An extension module of ``_ext/`` (``book_editions``, ``book_citations``, ...)."""
+    import importlib
     import sys
 
     sys.path.insert(0, str(ROOT / "_ext"))
     try:
-        import book_editions
+        return importlib.import_module(name)
     finally:
         sys.path.remove(str(ROOT / "_ext"))
-    return book_editions
 
 
 def test_colab_buttons_open_the_editions_folder_set_in_config():
-    book_editions = _book_editions()
+    book_editions = _ext_module("book_editions")
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     assert config["sphinx"]["local_extensions"]["book_editions"] == "_ext"
     folder = book_editions.editions_folder(ROOT)
@@ -415,19 +416,8 @@ def test_explorer_note_reads_right_on_the_web_in_print_and_elsewhere():
         mod._replace(app, tree, "chapters/setup")
 
 
-def _book_citations():
-    import sys
-
-    sys.path.insert(0, str(ROOT / "_ext"))
-    try:
-        import book_citations
-    finally:
-        sys.path.remove(str(ROOT / "_ext"))
-    return book_citations
-
-
 def test_citations_in_the_notebooks_are_the_books_text_and_turn_back_into_roles():
-    bc = _book_citations()
+    bc = _ext_module("book_citations")
     url = "https://b.example/chapters/bibliography.html"
     labels = {"a2013x": "Ab et al., 2013", "c1990": "Cé, 1990"}  # the bibliography's order
     text = "See {cite}`a2013x` and ({cite}`c1990, a2013x`); {eq}`e` stays."
@@ -453,7 +443,7 @@ def test_every_chapter_cites_as_text_in_the_notebook_and_as_roles_in_the_book():
     the book's build (``source-read``) sees exactly the roles the citations stand for."""
     import json
 
-    bc = _book_citations()
+    bc = _ext_module("book_citations")
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     assert config["sphinx"]["local_extensions"]["book_citations"] == "_ext"
     url = bc.bibliography_url(config)
@@ -476,23 +466,12 @@ def test_every_chapter_cites_as_text_in_the_notebook_and_as_roles_in_the_book():
     assert cited >= 10
 
 
-def _book_glue():
-    import sys
-
-    sys.path.insert(0, str(ROOT / "_ext"))
-    try:
-        import book_glue
-    finally:
-        sys.path.remove(str(ROOT / "_ext"))
-    return book_glue
-
-
 def test_glued_numbers_read_as_values_in_the_notebooks_and_as_roles_in_the_book():
     """jupyterlab-myst shows a {glue:text} role as its key: the chapter notebooks hold the value
     (from their own outputs, with the key as hover text), and the build sees the role again."""
     import json
 
-    bg = _book_glue()
+    bg = _ext_module("book_glue")
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     assert config["sphinx"]["local_extensions"]["book_glue"] == "_ext"
     pasted = 0
@@ -516,7 +495,7 @@ def test_glued_numbers_read_as_values_in_the_notebooks_and_as_roles_in_the_book(
 
 
 def test_glue_form_refuses_an_unknown_key():
-    bg = _book_glue()
+    bg = _ext_module("book_glue")
     assert bg.to_form("a {glue:text}`x` b", {"x": "0.25"}) == "a {abbr}`0.25 (glued: x)` b"
     assert bg.to_roles("a {abbr}`0.25 (glued: x)` b") == "a {glue:text}`x` b"
     with pytest.raises(ValueError, match="no glued value 'y'"):
